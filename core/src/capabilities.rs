@@ -1,0 +1,46 @@
+//! What an adapter can really do. The conformance suite runs a case only when
+//! the adapter claims every capability it needs; a claimed capability that
+//! fails is a failure, never a skip.
+
+use serde::{Deserialize, Serialize};
+
+/// A flat set of flags and limits. `Default` is "nothing supported".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Logs in with a user id and password.
+    pub login_password: bool,
+    /// Logs in with an app-issued token.
+    pub login_token: bool,
+    /// Logs in with a signed UserSig.
+    pub login_user_sig: bool,
+    /// The first login of an unknown user creates the account.
+    pub auto_register: bool,
+    /// The credential carries its own expiry, so the session can warn before it.
+    pub credential_expiry: bool,
+    /// The session renews credentials through a provider without dropping the link.
+    pub credential_renewal: bool,
+    /// The session reconnects by itself after a dropped link.
+    pub auto_reconnect: bool,
+    /// The session saves its login for auto-login.
+    pub auto_login: bool,
+    /// The admin can kick a user off the service.
+    pub admin_kick: bool,
+    /// The admin can query a user's online status and devices.
+    pub admin_online_status: bool,
+    /// The admin can import (register) accounts.
+    pub admin_register: bool,
+    /// The admin can delete accounts.
+    pub admin_delete: bool,
+    /// The admin can issue login credentials (sign a UserSig, mint a token).
+    pub admin_issue_credentials: bool,
+    /// A session can list the user's other online devices.
+    pub list_own_devices: bool,
+    /// A session can kick another of the user's devices.
+    pub kick_own_device: bool,
+    /// How many devices of one platform may be online at once (0: no limit).
+    pub devices_per_platform: u32,
+    /// How many devices may be online at once across all platforms (0: no limit).
+    pub devices_total: u32,
+    /// The longest user id the vendor accepts, in bytes.
+    pub max_user_id_len: usize,
+}
