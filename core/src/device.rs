@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A client platform as vendors name them.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     /// A browser or a web-protocol client such as unim itself.

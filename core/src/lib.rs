@@ -34,4 +34,6 @@ pub use reason::{is_fatal, Disconnect, DisconnectReason, Recovery};
 pub use secret::Secret;
 pub use session::{ReconnectPolicy, Session, SessionOptions};
 pub use state::{ConnectionState, LoginStatus, StateTracker};
-pub use store::{JsonFileStore, MemoryStore, SavedLogin, SessionStore, StoreEntry};
+pub use store::{
+    record_disconnect, resume_credentials, JsonFileStore, MemoryStore, SavedLogin, SessionStore, StoreEntry,
+};

@@ -173,3 +173,58 @@ mod tests {
         assert!(err.message.contains("not valid"), "{err}");
     }
 }
+
+/// Records in `store` what a disconnect means for auto-login: a requested
+/// logout empties it, a reason that ends auto-login (a kick, an auth failure)
+/// stops it and keeps the reason, and anything else (a network loss, an
+/// expired credential a provider may renew) leaves the saved login alone.
+pub fn record_disconnect(store: &dyn SessionStore, vendor: &str, user: &str, why: &Disconnect) -> Result<(), Error> {
+    if why.reason == crate::DisconnectReason::Requested {
+        store.put(StoreEntry::Empty)
+    } else if why.reason.ends_auto_login() {
+        store.put(StoreEntry::Stopped { vendor: vendor.to_owned(), user: user.to_owned(), reason: why.clone() })
+    } else {
+        Ok(())
+    }
+}
+
+/// What [`crate::Session::resume`] should log in with, or why it cannot.
+pub fn resume_credentials(store: &dyn SessionStore, vendor: &str) -> Result<Credentials, Error> {
+    match store.load()? {
+        StoreEntry::Empty => Err(Error::invalid_state("no saved login to resume: log in first")),
+        StoreEntry::Stopped { user, reason, .. } => Err(Error::new(
+            ErrorKind::AutoLoginStopped { reason: reason.reason },
+            format!("auto-login for {user} stopped: {reason}; log in again with fresh credentials"),
+        )),
+        StoreEntry::Saved(saved) if saved.vendor != vendor => {
+            Err(Error::invalid_input(format!("the saved login belongs to {}, not {vendor}", saved.vendor)))
+        }
+        StoreEntry::Saved(saved) => Ok(saved.credentials),
+    }
+}
+
+#[cfg(test)]
+mod auto_login_tests {
+    use super::*;
+    use crate::DisconnectReason;
+
+    #[test]
+    fn kicks_stop_auto_login_and_resume_says_why() {
+        let s = MemoryStore::new();
+        s.put(StoreEntry::Saved(SavedLogin {
+            vendor: "tencent".into(),
+            credentials: Credentials::user_sig("alice", "sig"),
+            saved_at: 1,
+        }))
+        .unwrap();
+        record_disconnect(&s, "tencent", "alice", &Disconnect::new(DisconnectReason::Network)).unwrap();
+        assert_eq!(resume_credentials(&s, "tencent").unwrap().user(), "alice");
+        assert_eq!(resume_credentials(&s, "easemob").unwrap_err().kind, ErrorKind::InvalidInput);
+        record_disconnect(&s, "tencent", "alice", &Disconnect::new(DisconnectReason::KickedByOtherLogin)).unwrap();
+        let err = resume_credentials(&s, "tencent").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::AutoLoginStopped { reason: DisconnectReason::KickedByOtherLogin });
+        assert!(err.message.contains("kicked by another login"), "{err}");
+        record_disconnect(&s, "tencent", "alice", &Disconnect::new(DisconnectReason::Requested)).unwrap();
+        assert_eq!(resume_credentials(&s, "tencent").unwrap_err().kind, ErrorKind::InvalidState);
+    }
+}

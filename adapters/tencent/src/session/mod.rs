@@ -1,0 +1,324 @@
+//! The user's side over Tencent's web client protocol: [`TencentSession`].
+//!
+//! A login opens a WebSocket at `<ws_url>/binfo` and sends
+//! `im_open_status.wslogin` with the identifier and UserSig; a supervisor task
+//! then keeps the link alive (heartbeats), follows the server's kick and expiry
+//! signals, reconnects after a dropped link, and warns about and renews the
+//! UserSig from its own time + expire, before Tencent would notice.
+
+mod connection;
+mod handshake;
+mod supervisor;
+
+use crate::user_id::validate_user_id;
+use crate::usersig;
+use crate::{capabilities, VENDOR};
+use async_trait::async_trait;
+use connection::Connection;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use supervisor::Supervisor;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use unim_core::{
+    record_disconnect, resume_credentials, Capabilities, ConnectionState, CredentialLifetime, Credentials, Device,
+    Disconnect, DisconnectReason, Error, EventBus, EventStream, Platform, RenewReason, SavedLogin, Secret, Session,
+    SessionOptions, StateTracker, StoreEntry,
+};
+
+/// Where a [`TencentSession`] connects.
+#[derive(Debug, Clone)]
+pub struct TencentSessionConfig {
+    /// The WebSocket base: the emulator's `ws_url`, or the Tencent access
+    /// point the official SDK would use (its `proxyServer` option).
+    pub ws_url: String,
+    /// The app's SDKAppID.
+    pub sdkappid: u64,
+    /// The client instance id (32 hex digits); a random one when `None`.
+    /// The server treats a login with the same instance id as the same client
+    /// coming back, not as another device.
+    pub instance_id: Option<String>,
+}
+
+impl TencentSessionConfig {
+    /// A config for `ws_url` and `sdkappid` with a random instance id.
+    pub fn new(ws_url: impl Into<String>, sdkappid: u64) -> Self {
+        TencentSessionConfig { ws_url: ws_url.into(), sdkappid, instance_id: None }
+    }
+}
+
+/// A Tencent Cloud IM user session over the web client protocol.
+pub struct TencentSession {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for TencentSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TencentSession")
+            .field("ws_url", &self.inner.config.ws_url)
+            .field("sdkappid", &self.inner.config.sdkappid)
+            .field("user", &self.inner.user())
+            .field("state", &self.inner.tracker.get())
+            .finish()
+    }
+}
+
+/// The running part of a login: the supervisor task and how to stop it.
+struct Running {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+pub(crate) struct Inner {
+    config: TencentSessionConfig,
+    options: SessionOptions,
+    instance_id: String,
+    tracker: StateTracker,
+    logging_in: AtomicBool,
+    control: tokio::sync::Mutex<Option<Running>>,
+    user: Mutex<Option<String>>,
+    link: Mutex<Option<Arc<Connection>>>,
+    abort: Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+impl TencentSession {
+    /// A logged-out session.
+    pub fn new(config: TencentSessionConfig, options: SessionOptions) -> Self {
+        let instance_id = config.instance_id.clone().unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
+        let inner = Inner {
+            config,
+            options,
+            instance_id,
+            tracker: StateTracker::new(EventBus::new()),
+            logging_in: AtomicBool::new(false),
+            control: tokio::sync::Mutex::new(None),
+            user: Mutex::new(None),
+            link: Mutex::new(None),
+            abort: Mutex::new(None),
+        };
+        TencentSession { inner: Arc::new(inner) }
+    }
+}
+
+impl Drop for TencentSession {
+    /// Dropping a session ends its link without logging out, so a saved login
+    /// stays resumable (as when an app is killed).
+    fn drop(&mut self) {
+        if let Some(abort) = lock(&self.inner.abort).take() {
+            abort.abort();
+        }
+        if let Some(conn) = lock(&self.inner.link).take() {
+            conn.close();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The UserSig's own lifetime, when it decodes.
+pub(crate) fn lifetime_of(user_sig: &Secret) -> Option<CredentialLifetime> {
+    usersig::decode(user_sig.expose())
+        .ok()
+        .map(|d| CredentialLifetime { issued_at: d.time, expires_at: d.expires_at() })
+}
+
+/// Checks credentials for this vendor before anything is sent.
+fn user_sig_of(credentials: &Credentials) -> Result<(&str, &Secret), Error> {
+    let Credentials::UserSig { user, user_sig } = credentials else {
+        return Err(Error::invalid_input(format!(
+            "Tencent logs in with a UserSig, not {:?} credentials",
+            credentials.kind()
+        )));
+    };
+    validate_user_id(user)?;
+    if user_sig.is_empty() {
+        return Err(Error::invalid_input("the UserSig is empty"));
+    }
+    Ok((user, user_sig))
+}
+
+impl Inner {
+    fn user(&self) -> Option<String> {
+        lock(&self.user).clone()
+    }
+
+    fn now(&self) -> u64 {
+        self.options.clock.unix_secs()
+    }
+
+    pub(crate) fn set_link(&self, conn: Option<Arc<Connection>>) {
+        *lock(&self.link) = conn;
+    }
+
+    /// Ends the link for good with `why`: the event, the store, the user.
+    pub(crate) fn finish(&self, user: &str, why: Disconnect) {
+        if let Some(conn) = lock(&self.link).take() {
+            conn.close();
+        }
+        if let Some(store) = &self.options.store {
+            if let Err(e) = record_disconnect(store.as_ref(), VENDOR, user, &why) {
+                tracing::warn!("could not update the session store: {e}");
+            }
+        }
+        *lock(&self.user) = None;
+        self.tracker.disconnect(why);
+    }
+
+    pub(crate) fn save_login(&self, credentials: &Credentials) {
+        if let Some(store) = &self.options.store {
+            let saved =
+                SavedLogin { vendor: VENDOR.to_owned(), credentials: credentials.clone(), saved_at: self.now() };
+            if let Err(e) = store.put(StoreEntry::Saved(saved)) {
+                tracing::warn!("could not save the login: {e}");
+            }
+        }
+    }
+
+    /// Opens a link and logs in, retrying the connection per the policy
+    /// (never the login itself: a refusal will not change by retrying).
+    async fn connect(self: &Arc<Self>, user: &str, user_sig: &Secret) -> Result<Supervisor, (Error, Disconnect)> {
+        let policy = self.options.reconnect;
+        let attempts = policy.max_attempts.max(1);
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let mut last = None;
+        for attempt in 1..=attempts {
+            if attempt > 1 {
+                self.options.clock.sleep(policy.delay(attempt)).await;
+            }
+            self.tracker.set(ConnectionState::Connecting);
+            let target = self.target(user, user_sig);
+            match handshake::login(&target, events_tx.clone(), || {
+                self.tracker.set(ConnectionState::Authenticating);
+            })
+            .await
+            {
+                Ok(conn) => {
+                    return Ok(Supervisor::new(Arc::clone(self), user.to_owned(), conn, events_tx, events_rx));
+                }
+                Err(handshake::Failure::Network(e)) => last = Some(e),
+                Err(refused) => return Err(refused.into_parts()),
+            }
+        }
+        let detail = last.map(|e| e.message).unwrap_or_default();
+        let e = Error::unavailable(format!(
+            "could not reach Tencent at {} after {attempts} attempt(s): {detail}",
+            self.config.ws_url
+        ));
+        Err((e, Disconnect::new(DisconnectReason::Network)))
+    }
+
+    pub(crate) fn target<'a>(&'a self, user: &'a str, user_sig: &'a Secret) -> handshake::Target<'a> {
+        handshake::Target {
+            ws_url: &self.config.ws_url,
+            sdkappid: self.config.sdkappid,
+            instance_id: &self.instance_id,
+            user,
+            user_sig,
+            now: self.now(),
+            timeout: self.options.request_timeout,
+        }
+    }
+
+    /// Stops the current login (if still running) with a requested logout.
+    async fn stop_running(&self, running: &mut Option<Running>) {
+        if let Some(r) = running.take() {
+            if !r.task.is_finished() {
+                let _ = r.stop.send(());
+                let _ = r.task.await;
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Session for TencentSession {
+    fn vendor(&self) -> &'static str {
+        VENDOR
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
+    }
+
+    async fn login(&self, credentials: Credentials) -> Result<(), Error> {
+        let (user, user_sig) = user_sig_of(&credentials)?;
+        let inner = &self.inner;
+        if inner.logging_in.swap(true, Ordering::SeqCst) {
+            return Err(Error::invalid_state("a login is already in progress on this session (Tencent 7501)"));
+        }
+        struct Reset<'a>(&'a AtomicBool);
+        impl Drop for Reset<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::SeqCst);
+            }
+        }
+        let _reset = Reset(&inner.logging_in);
+
+        let mut control = inner.control.lock().await;
+        inner.stop_running(&mut control).await;
+        *lock(&inner.user) = Some(user.to_owned());
+        match inner.connect(user, user_sig).await {
+            Ok(mut supervisor) => {
+                supervisor.credentials(credentials.clone(), lifetime_of(user_sig));
+                inner.save_login(&credentials);
+                inner.tracker.set(ConnectionState::Connected);
+                let (stop, stopped) = oneshot::channel();
+                let task = tokio::spawn(supervisor.run(stopped));
+                *lock(&inner.abort) = Some(task.abort_handle());
+                *control = Some(Running { stop, task });
+                Ok(())
+            }
+            Err((error, why)) => {
+                inner.finish(user, why);
+                Err(error)
+            }
+        }
+    }
+
+    async fn resume(&self) -> Result<(), Error> {
+        let store =
+            self.inner.options.store.as_ref().ok_or_else(|| {
+                Error::invalid_state("this session has no session store, so there is nothing to resume")
+            })?;
+        let mut credentials = resume_credentials(store.as_ref(), VENDOR)?;
+        let (user, user_sig) = user_sig_of(&credentials)?;
+        let expired = lifetime_of(user_sig).is_some_and(|l| l.is_expired_at(self.inner.now()));
+        if let (true, Some(provider)) = (expired, &self.inner.options.credential_provider) {
+            credentials = provider.fresh_credentials(user, RenewReason::Expired).await?;
+        }
+        self.login(credentials).await
+    }
+
+    async fn logout(&self) -> Result<(), Error> {
+        let mut control = self.inner.control.lock().await;
+        self.inner.stop_running(&mut control).await;
+        Ok(())
+    }
+
+    fn events(&self) -> EventStream {
+        self.inner.tracker.bus().subscribe()
+    }
+
+    fn state(&self) -> ConnectionState {
+        self.inner.tracker.get()
+    }
+
+    fn current_user(&self) -> Option<String> {
+        self.inner.user()
+    }
+
+    fn device(&self) -> Device {
+        Device::new(Platform::Web).with_id(self.inner.instance_id.clone())
+    }
+
+    async fn ping(&self) -> Result<(), Error> {
+        let conn = lock(&self.inner.link).clone().ok_or_else(|| Error::invalid_state("not logged in"))?;
+        let reply = conn.request(crate::link::servcmd::HEARTBEAT, serde_json::json!({}), self.inner.now()).await?;
+        match reply.error_code() {
+            0 => Ok(()),
+            code => Err(crate::error::error_from_code(code, reply.error_info())),
+        }
+    }
+}

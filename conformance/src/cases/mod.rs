@@ -1,0 +1,118 @@
+//! The cases, one module per area. Each case is a plain `async fn` over a
+//! [`Harness`]; its constructor (listed in `__for_each_case!`) says what it
+//! needs.
+
+pub mod autologin;
+pub mod credential;
+pub mod kick;
+pub mod login;
+pub mod logout;
+pub mod multidevice;
+pub mod network;
+
+use crate::expect::{eventually, expect_status, Events, Failure, ResultExt};
+use crate::harness::{Harness, SessionSetup};
+use std::time::Duration;
+use unim_core::{Capabilities, ConnectionState, Credentials, LoginStatus, Presence, PresenceStatus, Session};
+
+/// The lifetime of credentials in cases that do not care about expiry: long
+/// enough that no clock move of any case gets near it.
+pub(crate) const TTL: Duration = Duration::from_secs(365 * 86_400);
+
+/// How many devices of one platform may be online at once, when the vendor
+/// limits it at all: the smaller of the per-platform and total limits.
+pub(crate) fn same_platform_limit(c: &Capabilities) -> Option<u32> {
+    match (c.devices_per_platform, c.devices_total) {
+        (0, 0) => None,
+        (0, n) | (n, 0) => Some(n),
+        (p, t) => Some(p.min(t)),
+    }
+}
+
+/// A session that a helper logged in.
+pub(crate) struct Online {
+    /// The session.
+    pub session: Box<dyn Session>,
+    /// Its events, subscribed before the login.
+    pub events: Events,
+    /// The credentials it used.
+    pub credentials: Credentials,
+}
+
+/// Opens a session with `setup`, logs `user` in with fresh credentials valid
+/// for `ttl`, and waits for the `Connected` event.
+pub(crate) async fn log_in_for(
+    h: &dyn Harness,
+    label: &str,
+    setup: SessionSetup,
+    user: &str,
+    ttl: Duration,
+) -> Result<Online, Failure> {
+    let session = h.session(setup);
+    let mut events = Events::of(label, &*session);
+    let credentials = h.credentials(user, ttl).await.ctx(format!("{label}: minting credentials for {user}"))?;
+    session.login(credentials.clone()).await.ctx(format!("{label}: login as {user}"))?;
+    events.wait_state("Connected after a successful login", |c| c.state == ConnectionState::Connected).await?;
+    expect_status(&format!("{label} after login"), &*session, LoginStatus::LoggedIn)?;
+    Ok(Online { session, events, credentials })
+}
+
+/// [`log_in_for`] with long-lived credentials.
+pub(crate) async fn log_in(h: &dyn Harness, label: &str, setup: SessionSetup, user: &str) -> Result<Online, Failure> {
+    log_in_for(h, label, setup, user, TTL).await
+}
+
+/// The admin's view of `user`'s presence.
+pub(crate) async fn presence(h: &dyn Harness, user: &str) -> Result<Presence, Failure> {
+    let list = h.admin().online_status(&[user.to_owned()]).await.ctx(format!("admin online_status of {user}"))?;
+    list.into_iter()
+        .find(|p| p.user == user)
+        .ok_or_else(|| Failure::new(format!("admin online_status of {user}: the answer has no entry for {user}")))
+}
+
+/// Waits (bounded, real time) until the admin sees `user` with `status`.
+/// Presence is updated by the backend when it notices a link's end, which may
+/// trail the client's own view by a round trip.
+pub(crate) async fn wait_presence(
+    h: &dyn Harness,
+    user: &str,
+    status: PresenceStatus,
+    why: &str,
+) -> Result<Presence, Failure> {
+    let what = format!("{why}: the admin should see {user} {status:?}");
+    eventually(&what, || async move {
+        match presence(h, user).await {
+            Ok(p) if p.status == status => Ok(p),
+            Ok(p) => Err(format!("{:?} with devices {:?}", p.status, p.devices)),
+            Err(f) => Err(f.to_string()),
+        }
+    })
+    .await
+}
+
+/// Expects `user` to be the session's current user.
+pub(crate) fn expect_user(label: &str, session: &dyn Session, user: &str) -> Result<(), Failure> {
+    let current = session.current_user();
+    crate::expect::ensure!(
+        current.as_deref() == Some(user),
+        "{label}: current_user() is {current:?}, expected {user:?}"
+    );
+    Ok(())
+}
+
+/// Expects `status` to be the one the admin reports for `user` right now.
+pub(crate) async fn expect_presence(
+    h: &dyn Harness,
+    user: &str,
+    status: PresenceStatus,
+    why: &str,
+) -> Result<Presence, Failure> {
+    let p = presence(h, user).await?;
+    crate::expect::ensure!(
+        p.status == status,
+        "{why}: the admin sees {user} {:?} (devices {:?}), expected {status:?}",
+        p.status,
+        p.devices
+    );
+    Ok(p)
+}

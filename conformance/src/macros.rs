@@ -1,0 +1,110 @@
+//! The one list of cases, and the [`suite!`](crate::suite) macro built on it.
+//!
+//! [`crate::all`] and [`suite!`](crate::suite) both expand the list in
+//! `__for_each_case!`, so a case cannot be added to one and forgotten in the
+//! other; a unit test checks that each test name is its case name with `.`
+//! replaced by `_`.
+
+/// Calls the macro `$callback` (exported from this crate) with `$args`
+/// followed by every case as `test_ident = "case.name" => constructor`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __for_each_case {
+    ($callback:ident ! $args:tt) => {
+        $crate::$callback! { $args
+            login_ok = "login.ok" => $crate::cases::login::ok,
+            login_wrong_secret = "login.wrong_secret" => $crate::cases::login::wrong_secret,
+            login_expired_credential = "login.expired_credential" => $crate::cases::login::expired_credential,
+            login_unknown_user = "login.unknown_user" => $crate::cases::login::unknown_user,
+            login_invalid_user_id = "login.invalid_user_id" => $crate::cases::login::invalid_user_id,
+            login_concurrent = "login.concurrent" => $crate::cases::login::concurrent,
+            login_switch_account = "login.switch_account" => $crate::cases::login::switch_account,
+            logout_ok = "logout.ok" => $crate::cases::logout::ok,
+            kick_other_login = "kick.other_login" => $crate::cases::kick::other_login,
+            kick_by_server = "kick.by_server" => $crate::cases::kick::by_server,
+            credential_will_expire = "credential.will_expire" => $crate::cases::credential::will_expire,
+            credential_renewed = "credential.renewed" => $crate::cases::credential::renewed,
+            credential_expired_online = "credential.expired_online" => $crate::cases::credential::expired_online,
+            network_drop_reconnect = "network.drop_reconnect" => $crate::cases::network::drop_reconnect,
+            network_unavailable = "network.unavailable" => $crate::cases::network::unavailable,
+            autologin_resume = "autologin.resume" => $crate::cases::autologin::resume,
+            multidevice_list = "multidevice.list" => $crate::cases::multidevice::list,
+            multidevice_policy = "multidevice.policy" => $crate::cases::multidevice::policy,
+        }
+    };
+}
+
+/// Builds the `Vec<Case>` of [`crate::all`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __all_cases {
+    ({} $($test:ident = $name:literal => $ctor:path),* $(,)?) => {
+        vec![$($ctor()),*]
+    };
+}
+
+/// Lists `(test ident, case name)` pairs, for the consistency test.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __case_names {
+    ({} $($test:ident = $name:literal => $ctor:path),* $(,)?) => {
+        &[$((stringify!($test), $name)),*]
+    };
+}
+
+/// Expands to one `#[test]` per conformance case, each running that case on a
+/// fresh harness from `$factory` (an expression of type
+/// [`HarnessFactory`](crate::HarnessFactory), evaluated once per test).
+///
+/// The tests are named after the cases with `.` replaced by `_`
+/// (`login_ok`, `kick_other_login`, ...), so `cargo test kick_` runs the kick
+/// cases and a failure names its case. A failing case panics with the
+/// failure; a case whose capabilities the adapter does not claim prints
+/// `unsupported: <what is missing>` and passes (a claimed capability is never
+/// skipped).
+///
+/// Each test builds its own multi-threaded tokio runtime, so the crate that
+/// expands the macro needs no tokio dependency of its own.
+///
+/// ```ignore
+/// // adapters/tencent/tests/conformance.rs
+/// unim_conformance::suite!(unim_conformance::vendors::tencent::tencent_factory());
+/// ```
+#[macro_export]
+macro_rules! suite {
+    ($factory:expr $(,)?) => {
+        $crate::__for_each_case!(__suite_tests! { ($factory) });
+    };
+}
+
+/// The body of [`suite!`]: one test per listed case.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __suite_tests {
+    ({ ($factory:expr) } $($test:ident = $name:literal => $ctor:path),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                $crate::run_test($name, $factory);
+            }
+        )*
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn test_names_follow_case_names_and_match_all() {
+        let listed: &[(&str, &str)] = crate::__for_each_case!(__case_names! {});
+        let all = crate::all();
+        assert_eq!(listed.len(), all.len());
+        for ((test, name), case) in listed.iter().zip(&all) {
+            assert_eq!(*test, name.replace('.', "_"), "test ident of {name}");
+            assert_eq!(*name, case.name, "the constructor listed for {name} builds another case");
+        }
+        let mut names: Vec<&str> = all.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len(), "case names are unique");
+    }
+}

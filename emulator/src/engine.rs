@@ -1,0 +1,360 @@
+//! The one in-memory IM engine behind every vendor face: accounts, credential
+//! revocation, live links (devices) with per-vendor multi-device policies.
+//!
+//! Faces translate their vendor's protocol into calls here and turn the
+//! [`LinkSignal`]s they receive back into their vendor's frames.
+
+use crate::faults::Faults;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use unim_core::{Clock, Device, DisconnectReason};
+
+/// The engine's handle of one live client link.
+pub type LinkId = u64;
+
+/// What the engine tells a face about one of its links.
+#[derive(Debug, Clone)]
+pub enum LinkSignal {
+    /// Tell the client it was kicked, then end the link.
+    Kicked {
+        /// Why.
+        reason: DisconnectReason,
+        /// The device whose login caused it, when one did.
+        by: Option<Device>,
+    },
+    /// End the link abruptly, as a network failure would (no goodbye frame).
+    Drop,
+    /// The same device connected again on a new link; end this one quietly.
+    Replaced,
+    /// A vendor-specific push for this link (the face that attached it knows the shape).
+    Push(serde_json::Value),
+}
+
+/// How many devices a user may have online at once, and what the device
+/// pushed out by a new login is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DevicePolicy {
+    /// Devices per platform (0: no limit).
+    pub per_platform: u32,
+    /// Devices across all platforms (0: no limit).
+    pub total: u32,
+    /// The reason given to the device that a new login pushes out.
+    pub evicted_reason: DisconnectReason,
+}
+
+impl DevicePolicy {
+    /// One device in all: a new login kicks the previous device, whatever its
+    /// platform (Tencent's default, tencent.md section 4).
+    pub const SINGLE_DEVICE: DevicePolicy =
+        DevicePolicy { per_platform: 1, total: 1, evicted_reason: DisconnectReason::KickedByOtherLogin };
+}
+
+/// A registered account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The user id.
+    pub user: String,
+    /// Display name, when set.
+    pub nick: Option<String>,
+    /// Avatar URL, when set.
+    pub face_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub created_at: u64,
+    /// Credentials issued before this second no longer log in (set by a server kick).
+    pub revoked_before: Option<u64>,
+}
+
+/// A live link as others see it.
+#[derive(Debug, Clone)]
+pub struct LinkInfo {
+    /// The engine's id.
+    pub id: LinkId,
+    /// Whose link.
+    pub user: String,
+    /// The device at the other end.
+    pub device: Device,
+    /// When it logged in, Unix seconds.
+    pub since: u64,
+}
+
+struct Link {
+    info: LinkInfo,
+    order: u64,
+    tx: mpsc::UnboundedSender<LinkSignal>,
+}
+
+#[derive(Default)]
+struct State {
+    accounts: HashMap<String, Account>,
+    links: HashMap<LinkId, Link>,
+    next_link: u64,
+}
+
+/// The engine. Cheap to share: faces hold an `Arc<Engine>`.
+pub struct Engine {
+    clock: Arc<dyn Clock>,
+    faults: Faults,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("clock", &self.clock).finish_non_exhaustive()
+    }
+}
+
+/// A client link attached to the engine. Dropping it detaches the link.
+#[derive(Debug)]
+pub struct AttachedLink {
+    engine: Arc<Engine>,
+    /// The link's id.
+    pub id: LinkId,
+    /// Signals for this link.
+    pub signals: mpsc::UnboundedReceiver<LinkSignal>,
+}
+
+impl Drop for AttachedLink {
+    fn drop(&mut self) {
+        self.engine.detach(self.id);
+    }
+}
+
+impl Engine {
+    /// A new, empty engine on `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Arc<Self> {
+        Arc::new(Engine { clock, faults: Faults::default(), state: Mutex::new(State::default()) })
+    }
+
+    /// The engine's clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Now, in Unix seconds of the engine's clock.
+    pub fn now(&self) -> u64 {
+        self.clock.unix_secs()
+    }
+
+    /// The fault-injection controls tests use.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates `user` unless it exists; returns whether it was created.
+    /// Existing accounts keep their profile unless new values are given.
+    pub fn create_account(&self, user: &str, nick: Option<String>, face_url: Option<String>) -> bool {
+        let now = self.now();
+        let mut st = self.state();
+        match st.accounts.get_mut(user) {
+            Some(acc) => {
+                acc.nick = nick.or(acc.nick.take());
+                acc.face_url = face_url.or(acc.face_url.take());
+                false
+            }
+            None => {
+                let acc = Account { user: user.to_owned(), nick, face_url, created_at: now, revoked_before: None };
+                st.accounts.insert(user.to_owned(), acc);
+                true
+            }
+        }
+    }
+
+    /// The account, if it exists.
+    pub fn account(&self, user: &str) -> Option<Account> {
+        self.state().accounts.get(user).cloned()
+    }
+
+    /// Deletes `user`, kicking its links with `AccountRemoved`; returns whether it existed.
+    pub fn delete_account(&self, user: &str) -> bool {
+        let existed = self.state().accounts.remove(user).is_some();
+        if existed {
+            self.kick_user(user, DisconnectReason::AccountRemoved);
+        }
+        existed
+    }
+
+    /// Makes every credential of `user` issued before now stop working, and
+    /// kicks its links with `reason`. Returns how many links were kicked.
+    pub fn revoke_and_kick(&self, user: &str, reason: DisconnectReason) -> usize {
+        let now = self.now();
+        if let Some(acc) = self.state().accounts.get_mut(user) {
+            acc.revoked_before = Some(now);
+        }
+        self.kick_user(user, reason)
+    }
+
+    /// True when a credential of `user` issued at `issued_at` was revoked.
+    pub fn is_revoked(&self, user: &str, issued_at: u64) -> bool {
+        self.state().accounts.get(user).and_then(|a| a.revoked_before).is_some_and(|cut| issued_at < cut)
+    }
+
+    /// Attaches a logged-in link of `user` on `device`, applying `policy`.
+    ///
+    /// A device whose id matches a live link of the same user is the same
+    /// client reconnecting: the old link is ended quietly (`Replaced`). Otherwise
+    /// the oldest links beyond the policy's limits are kicked with the policy's
+    /// reason, naming the new device.
+    pub fn attach(self: &Arc<Self>, user: &str, device: Device, policy: DevicePolicy) -> AttachedLink {
+        let now = self.now();
+        let (tx, signals) = mpsc::unbounded_channel();
+        let mut st = self.state();
+        st.next_link += 1;
+        let id = st.next_link;
+
+        let mut mine: Vec<&Link> = st.links.values().filter(|l| l.info.user == user).collect();
+        mine.sort_by_key(|l| l.order);
+        let mut evict: Vec<(LinkId, LinkSignal)> = Vec::new();
+        let mut kept: Vec<&Link> = Vec::new();
+        for l in mine {
+            if device.id.is_some() && l.info.device.id == device.id {
+                evict.push((l.info.id, LinkSignal::Replaced));
+            } else {
+                kept.push(l);
+            }
+        }
+        let kicked = LinkSignal::Kicked { reason: policy.evicted_reason, by: Some(device.clone()) };
+        if policy.per_platform > 0 {
+            let same: Vec<&&Link> = kept.iter().filter(|l| l.info.device.platform == device.platform).collect();
+            let excess = (same.len() + 1).saturating_sub(policy.per_platform as usize);
+            evict.extend(same.iter().take(excess).map(|l| (l.info.id, kicked.clone())));
+        }
+        if policy.total > 0 {
+            let left: Vec<&&Link> = kept.iter().filter(|l| !evict.iter().any(|(id, _)| *id == l.info.id)).collect();
+            let excess = (left.len() + 1).saturating_sub(policy.total as usize);
+            evict.extend(left.iter().take(excess).map(|l| (l.info.id, kicked.clone())));
+        }
+        for (victim, signal) in evict {
+            if let Some(l) = st.links.remove(&victim) {
+                let _ = l.tx.send(signal);
+            }
+        }
+        let info = LinkInfo { id, user: user.to_owned(), device, since: now };
+        st.links.insert(id, Link { info, order: id, tx });
+        AttachedLink { engine: Arc::clone(self), id, signals }
+    }
+
+    /// Detaches a link (normally by dropping its [`AttachedLink`]).
+    pub fn detach(&self, id: LinkId) {
+        self.state().links.remove(&id);
+    }
+
+    /// The live links of `user`, oldest first.
+    pub fn links_of(&self, user: &str) -> Vec<LinkInfo> {
+        let st = self.state();
+        let mut links: Vec<(u64, LinkInfo)> =
+            st.links.values().filter(|l| l.info.user == user).map(|l| (l.order, l.info.clone())).collect();
+        links.sort_by_key(|(order, _)| *order);
+        links.into_iter().map(|(_, info)| info).collect()
+    }
+
+    /// Is `id` still attached?
+    pub fn is_attached(&self, id: LinkId) -> bool {
+        self.state().links.contains_key(&id)
+    }
+
+    /// Sends `signal` to every link of `user` and detaches them. Returns how many.
+    fn signal_user(&self, user: &str, signal: LinkSignal) -> usize {
+        let mut st = self.state();
+        let ids: Vec<LinkId> = st.links.values().filter(|l| l.info.user == user).map(|l| l.info.id).collect();
+        for id in &ids {
+            if let Some(l) = st.links.remove(id) {
+                let _ = l.tx.send(signal.clone());
+            }
+        }
+        ids.len()
+    }
+
+    /// Kicks every link of `user` with `reason`. Returns how many.
+    pub fn kick_user(&self, user: &str, reason: DisconnectReason) -> usize {
+        self.signal_user(user, LinkSignal::Kicked { reason, by: None })
+    }
+
+    /// Drops every link of `user` as a network failure would. Returns how many.
+    pub fn drop_links(&self, user: &str) -> usize {
+        self.signal_user(user, LinkSignal::Drop)
+    }
+
+    /// Sends a vendor push to one link; false when it is gone.
+    pub fn push(&self, id: LinkId, payload: serde_json::Value) -> bool {
+        self.state().links.get(&id).is_some_and(|l| l.tx.send(LinkSignal::Push(payload)).is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unim_core::{ManualClock, Platform};
+
+    fn engine() -> Arc<Engine> {
+        Engine::new(Arc::new(ManualClock::at_unix(1_700_000_000)))
+    }
+
+    fn web(id: &str) -> Device {
+        Device::new(Platform::Web).with_id(id)
+    }
+
+    #[test]
+    fn single_device_policy_kicks_the_previous_device() {
+        let e = engine();
+        let mut a = e.attach("alice", web("a"), DevicePolicy::SINGLE_DEVICE);
+        let b = e.attach("alice", Device::new(Platform::Android).with_id("b"), DevicePolicy::SINGLE_DEVICE);
+        match a.signals.try_recv() {
+            Ok(LinkSignal::Kicked { reason: DisconnectReason::KickedByOtherLogin, by: Some(by) }) => {
+                assert_eq!(by.id.as_deref(), Some("b"))
+            }
+            other => panic!("expected a kick, got {other:?}"),
+        }
+        assert_eq!(e.links_of("alice").iter().map(|l| l.id).collect::<Vec<_>>(), vec![b.id]);
+    }
+
+    #[test]
+    fn per_platform_limit_kicks_only_that_platforms_oldest() {
+        let e = engine();
+        let policy = DevicePolicy { per_platform: 2, total: 0, evicted_reason: DisconnectReason::TooManyDevices };
+        let mut w1 = e.attach("bob", web("w1"), policy);
+        let mut m1 = e.attach("bob", Device::new(Platform::Ios).with_id("m1"), policy);
+        let _w2 = e.attach("bob", web("w2"), policy);
+        assert!(w1.signals.try_recv().is_err());
+        let _w3 = e.attach("bob", web("w3"), policy);
+        assert!(matches!(
+            w1.signals.try_recv(),
+            Ok(LinkSignal::Kicked { reason: DisconnectReason::TooManyDevices, .. })
+        ));
+        assert!(m1.signals.try_recv().is_err());
+        assert_eq!(e.links_of("bob").len(), 3);
+    }
+
+    #[test]
+    fn the_same_device_reconnecting_replaces_its_old_link_quietly() {
+        let e = engine();
+        let mut old = e.attach("alice", web("a"), DevicePolicy::SINGLE_DEVICE);
+        let _new = e.attach("alice", web("a"), DevicePolicy::SINGLE_DEVICE);
+        assert!(matches!(old.signals.try_recv(), Ok(LinkSignal::Replaced)));
+    }
+
+    #[test]
+    fn dropping_the_handle_detaches() {
+        let e = engine();
+        let a = e.attach("alice", web("a"), DevicePolicy::SINGLE_DEVICE);
+        assert_eq!(e.links_of("alice").len(), 1);
+        drop(a);
+        assert!(e.links_of("alice").is_empty());
+    }
+
+    #[test]
+    fn revocation_voids_older_credentials_only() {
+        let clock = ManualClock::at_unix(1_700_000_000);
+        let e = Engine::new(Arc::new(clock.clone()));
+        e.create_account("alice", None, None);
+        clock.advance(std::time::Duration::from_secs(5));
+        e.revoke_and_kick("alice", DisconnectReason::KickedByServer);
+        assert!(e.is_revoked("alice", 1_700_000_004));
+        assert!(!e.is_revoked("alice", 1_700_000_005));
+        assert!(!e.is_revoked("bob", 0));
+    }
+}

@@ -1,0 +1,124 @@
+//! # unim-emulator — every vendor's backend on your laptop
+//!
+//! One in-memory IM [`Engine`] (accounts, devices and presence, multi-device
+//! policies) behind vendor *faces*: each face serves its vendor's documented
+//! server REST API and the web client protocol its official JavaScript SDK
+//! speaks, on 127.0.0.1 and an ephemeral port unless told otherwise.
+//!
+//! Tests control it: a manual clock ([`unim_core::ManualClock`]) makes
+//! credentials expire without sleeping, and [`Faults`] drops links, refuses
+//! connections, holds logins and injects vendor error codes.
+
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod faults;
+pub mod tencent;
+
+pub use engine::{Account, AttachedLink, DevicePolicy, Engine, LinkId, LinkInfo, LinkSignal};
+pub use faults::{Faults, InjectedError};
+pub use tencent::{TencentEndpoint, TencentSettings};
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use unim_core::{Clock, SystemClock};
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// The settings are not usable.
+    #[error("invalid emulator settings: {0}")]
+    Settings(String),
+}
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// The clock every face uses (a [`unim_core::ManualClock`] in tests).
+    pub clock: Arc<dyn Clock>,
+    /// The address to listen on; port 0 in each face's settings picks a free one.
+    pub host: IpAddr,
+    /// The Tencent face, if wanted.
+    pub tencent: Option<TencentSettings>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig { clock: Arc::new(SystemClock), host: IpAddr::V4(Ipv4Addr::LOCALHOST), tencent: None }
+    }
+}
+
+impl EmulatorConfig {
+    /// Only the Tencent face, with default settings.
+    pub fn tencent() -> Self {
+        EmulatorConfig { tencent: Some(TencentSettings::default()), ..Self::default() }
+    }
+
+    /// The same config on `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+/// A running emulator. Its servers stop when it is dropped.
+#[derive(Debug)]
+pub struct Emulator {
+    engine: Arc<Engine>,
+    tencent: Option<TencentEndpoint>,
+    servers: Vec<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Starts the faces named in `config`.
+    pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
+        let engine = Engine::new(config.clock.clone());
+        let mut servers = Vec::new();
+        let tencent = match config.tencent {
+            Some(settings) => {
+                let (endpoint, server) = tencent::serve(Arc::clone(&engine), config.host, settings).await?;
+                servers.push(server);
+                Some(endpoint)
+            }
+            None => None,
+        };
+        Ok(Emulator { engine, tencent, servers })
+    }
+
+    /// The engine behind every face.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// The fault controls.
+    pub fn faults(&self) -> &Faults {
+        self.engine.faults()
+    }
+
+    /// Where the Tencent face listens and its app settings, if it was started.
+    pub fn tencent(&self) -> Option<&TencentEndpoint> {
+        self.tencent.as_ref()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        for s in &self.servers {
+            s.abort();
+        }
+    }
+}
+
+/// Binds `addr`, mapping the failure to [`EmulatorError::Bind`].
+pub(crate) async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, EmulatorError> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|source| EmulatorError::Bind { addr, source })
+}

@@ -1,0 +1,166 @@
+//! The `unim` command as a user runs it.
+
+use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const UNIM: &str = env!("CARGO_BIN_EXE_unim");
+const WAIT: Duration = Duration::from_secs(60);
+
+fn unim(args: &[&str]) -> (bool, String) {
+    let out = Command::new(UNIM).args(args).output().expect("run unim");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+// tencent.md 1.4 (a): the official Python package's UserSig for alice.
+const KEY: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+const PYTHON_SIG: &str = "eJyrVgrxCdYrSy1SslJQMtIzUNJRAItkpqTmlWSmZUIkEnMyk1NhUsUp2YkFBZkpQAlDEwMogMqlVhRkFqUCZSzMTOCCJZm5ICFDczTFxZnpIMPN3HOzsrxyPA2i0spSspwNCr0q3bI8svN8Cj3DUos8zYoKvPzTwyvS0g2zbZVqAQj3Msk_";
+
+#[test]
+fn usersig_verify_accepts_the_official_vector_and_names_each_failure() {
+    let verify = |user: &str, key: &str, now: &str| {
+        unim(&[
+            "usersig",
+            "verify",
+            "--sdkappid",
+            "1400000000",
+            "--key",
+            key,
+            "--user",
+            user,
+            "--sig",
+            PYTHON_SIG,
+            "--now",
+            now,
+        ])
+    };
+    assert_eq!(verify("alice", KEY, "1700086400"), (true, "ok".into()));
+    let (ok, why) = verify("alice", KEY, "1700086401");
+    assert!(!ok && why.contains("expired"), "{why}");
+    let (ok, why) = verify("bob", KEY, "1700000000");
+    assert!(!ok && why.contains("alice"), "{why}");
+    let (ok, why) = verify("alice", "another-key", "1700000000");
+    assert!(!ok && !why.is_empty() && !why.contains("another-key"), "{why}");
+}
+
+#[test]
+fn usersig_gen_round_trips_through_verify() {
+    let (ok, sig) = unim(&[
+        "usersig",
+        "gen",
+        "--sdkappid",
+        "1400000001",
+        "--key",
+        "k",
+        "--user",
+        "carol",
+        "--expire",
+        "60",
+        "--time",
+        "1700000000",
+    ]);
+    assert!(ok, "{sig}");
+    let check = |now: &str| {
+        unim(&[
+            "usersig",
+            "verify",
+            "--sdkappid",
+            "1400000001",
+            "--key",
+            "k",
+            "--user",
+            "carol",
+            "--sig",
+            &sig,
+            "--now",
+            now,
+        ])
+    };
+    assert_eq!(check("1700000060"), (true, "ok".into()));
+    assert!(!check("1700000061").0);
+    let (ok, _) = unim(&["usersig", "gen", "--sdkappid", "1", "--key", "k", "--user", &"x".repeat(33)]);
+    assert!(!ok, "an over-long user id must be refused");
+}
+
+/// Starts `unim emulator serve` and returns the child and its JSON line.
+async fn serve(extra: &[&str]) -> (tokio::process::Child, Value) {
+    let mut child = tokio::process::Command::new(UNIM)
+        .args(["emulator", "serve", "--vendor", "tencent"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn the emulator");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = tokio::time::timeout(WAIT, lines.next_line()).await.expect("JSON line in time").unwrap().unwrap();
+    (child, serde_json::from_str(&line).expect("one JSON line"))
+}
+
+#[tokio::test]
+async fn emulator_serve_prints_what_a_client_needs() {
+    let (_child, info) = serve(&["--sdkappid", "1400000042", "--secret-key", "s3cret", "--admin", "boss"]).await;
+    assert_eq!(info["vendor"], "tencent");
+    assert_eq!(info["sdkappid"], 1400000042);
+    assert_eq!(info["secret_key"], "s3cret");
+    assert_eq!(info["admin"], "boss");
+    assert!(info["rest_url"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+    assert!(info["ws_url"].as_str().unwrap().starts_with("ws://127.0.0.1:"));
+}
+
+#[tokio::test]
+async fn login_prints_events_as_json_lines_until_logout() {
+    let (_emulator, info) = serve(&["--secret-key", "k2"]).await;
+    let sdkappid = info["sdkappid"].to_string();
+    let (ok, sig) = unim(&["usersig", "gen", "--sdkappid", &sdkappid, "--key", "k2", "--user", "dave"]);
+    assert!(ok);
+    let mut login = tokio::process::Command::new(UNIM)
+        .args(["login", "--vendor", "tencent", "--rest-url", info["rest_url"].as_str().unwrap()])
+        .args([
+            "--ws-url",
+            info["ws_url"].as_str().unwrap(),
+            "--sdkappid",
+            &sdkappid,
+            "--user",
+            "dave",
+            "--usersig",
+            &sig,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = login.stdin.take().unwrap();
+    let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
+    let mut states = Vec::new();
+    while let Some(line) = tokio::time::timeout(WAIT, lines.next_line()).await.expect("events in time").unwrap() {
+        let event: Value = serde_json::from_str(&line).expect("each line is JSON");
+        assert!(!line.contains(&sig), "the UserSig must not be printed");
+        states.push(event["state"].as_str().unwrap_or_default().to_owned());
+        if event["state"] == "connected" {
+            stdin.write_all(b"logout\n").await.unwrap();
+        }
+        if event["state"] == "disconnected" {
+            assert_eq!(event["reason"]["reason"], "requested");
+            break;
+        }
+    }
+    assert_eq!(states, ["connecting", "authenticating", "connected", "disconnected"]);
+    let status = tokio::time::timeout(WAIT, login.wait()).await.unwrap().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn conformance_json_lists_every_result() {
+    let (ok, out) = unim(&["conformance", "--vendor", "tencent", "--case", "login.ok", "--format", "json"]);
+    assert!(ok, "{out}");
+    let doc: Value = serde_json::from_str(&out).expect("one JSON document");
+    let results = doc["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["case"], "login.ok");
+    assert_eq!(results[0]["vendor"], "tencent");
+    assert_eq!(results[0]["outcome"], "pass");
+    let (ok, out) = unim(&["conformance", "--vendor", "nosuchvendor"]);
+    assert!(!ok && out.is_empty());
+}

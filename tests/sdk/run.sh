@@ -1,0 +1,25 @@
+#!/bin/sh
+# Runs the official vendor web SDKs against the unim emulator (see tencent.mjs for options).
+# Needs Node >= 20 and npm; the SDKs are installed from npm here, at test time.
+# The emulator binary must exist already (default target/debug/unim; override with UNIM_BIN,
+# or UNIM_SDK_EMULATOR_CMD for any command that prints the JSON line and serves).
+set -eu
+cd "$(dirname "$0")"
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "tests/sdk: node and npm are required" >&2
+  exit 1
+fi
+
+log=$(mktemp)
+if ! npm install --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+  cat "$log" >&2
+  rm -f "$log"
+  echo "tests/sdk: npm install failed" >&2
+  exit 1
+fi
+rm -f "$log"
+
+status=0
+node tencent.mjs || status=$?
+exit "$status"
