@@ -19,6 +19,9 @@
 
 #![warn(missing_docs)]
 
+#[cfg(not(feature = "tencent"))]
+compile_error!("unim needs at least one vendor feature, e.g. `tencent`");
+
 pub use unim_core::*;
 pub use unim_emulator as emulator;
 #[cfg(feature = "tencent")]

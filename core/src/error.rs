@@ -120,6 +120,7 @@ impl fmt::Display for VendorError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Error {
     /// The neutral kind.
+    #[serde(flatten)]
     pub kind: ErrorKind,
     /// What happened, for people.
     pub message: String,
@@ -203,6 +204,15 @@ mod tests {
         assert!(Error::new(ErrorKind::RateLimited { retry_after: None }, "x").is_retryable());
         assert!(!Error::new(ErrorKind::Unauthenticated, "x").is_retryable());
         assert!(!Error::new(ErrorKind::CredentialExpired, "x").is_retryable());
+    }
+
+    #[test]
+    fn serializes_flat() {
+        let e = Error::new(ErrorKind::RateLimited { retry_after: Some(Duration::from_secs(2)) }, "slow down");
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kind"], "rate_limited");
+        assert_eq!(v["retry_after_ms"], 2000);
+        assert_eq!(serde_json::from_value::<Error>(v).unwrap(), e);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use futures::StreamExt;
 use serde_json::json;
 use std::process::ExitCode;
 use tokio::io::AsyncBufReadExt;
-use unim::{Config, Credentials, Event, SessionOptions};
+use unim::{Config, Credentials, Event, ReconnectPolicy, SessionOptions};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Vendor {
@@ -55,16 +55,26 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     let config = match args.vendor {
         Vendor::Tencent => Config::Tencent { ws_url: args.ws_url, sdkappid: args.sdkappid },
     };
-    let session = unim::connect(&config, SessionOptions::default()).map_err(|e| e.to_string())?;
+    // A monitor should say soon that the service is down: four attempts, 7 s in all.
+    let reconnect = ReconnectPolicy { max_attempts: 4, ..ReconnectPolicy::default() };
+    let session =
+        unim::connect(&config, SessionOptions { reconnect, ..SessionOptions::default() }).map_err(|e| e.to_string())?;
     let mut events = session.events();
+    let (ended_tx, ended) = tokio::sync::oneshot::channel();
     let printer = tokio::spawn(async move {
+        let mut ended_tx = Some(ended_tx);
         while let Some(event) = events.next().await {
             print(event_line(&event));
+            if matches!(event, Event::StateChanged { reason: Some(_), .. }) {
+                if let Some(tx) = ended_tx.take() {
+                    let _ = tx.send(());
+                }
+            }
         }
     });
     if let Err(e) = session.login(Credentials::user_sig(args.user, args.usersig)).await {
-        // Let the printer flush the Disconnected event first.
-        tokio::task::yield_now().await;
+        // Print the Disconnected event (when there is one) before the error.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), ended).await;
         print(json!({"event": "login_failed", "error": e}));
         return Ok(ExitCode::FAILURE);
     }

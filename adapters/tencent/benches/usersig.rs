@@ -5,7 +5,7 @@
 //! - `usersig/decode`: decoding alone (base64, inflate, JSON).
 //! - `usersig/flate2_level1_document`: reference only, what compressing the
 //!   same JSON document with `flate2` (level 1) would cost on its own; the
-//!   reason `gen` uses its own small DEFLATE encoder.
+//!   reason `gen` writes stored zlib blocks, as the official Go library does.
 
 use std::hint::black_box;
 use std::io::Write;

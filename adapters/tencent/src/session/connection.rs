@@ -6,10 +6,10 @@ use crate::link::{Frame, Head};
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_tungstenite::tungstenite::Message;
 use unim_core::{Error, Secret};
 
@@ -41,15 +41,30 @@ pub(crate) struct Identity {
     pub(crate) instid: u64,
 }
 
+/// What a login on a connection issued: the A2 ticket, the TinyId and the
+/// server's InstId. A reconnect logs in again with it (tencent.md section 9).
+#[derive(Clone, Debug)]
+pub(crate) struct Ticket {
+    pub(crate) a2: Secret,
+    pub(crate) tinyid: String,
+    pub(crate) instid: u64,
+}
+
 /// Requests waiting for their reply, by servcmd and seq.
 type Pending = Arc<Mutex<HashMap<(String, u64), oneshot::Sender<Frame>>>>;
 
-/// A live connection.
+/// A live connection. Dropping it (or [`Connection::close`]) ends its writer at
+/// once and its reader once the server has closed too, or after the request
+/// timeout if the server never does.
 pub(crate) struct Connection {
     /// Distinguishes this connection's events from an earlier one's.
     pub(crate) id: u64,
     out: mpsc::UnboundedSender<Message>,
     pending: Pending,
+    /// Set by the reader when the link is gone, before it fails the pending requests.
+    ended: Arc<AtomicBool>,
+    /// Tells the reader that this side is closing.
+    closing: Arc<Notify>,
     seq: AtomicU64,
     identity: Mutex<Identity>,
     timeout: Duration,
@@ -95,9 +110,30 @@ impl Connection {
         });
 
         let reader_pending = Arc::clone(&pending);
+        let ended = Arc::new(AtomicBool::new(false));
+        let reader_ended = Arc::clone(&ended);
+        let closing = Arc::new(Notify::new());
+        let reader_closing = Arc::clone(&closing);
         tokio::spawn(async move {
+            // Once this side closes, the server has `timeout` to close too; a
+            // server (or network) that never does must not keep the task and
+            // socket alive.
+            let mut linger: Option<tokio::time::Instant> = None;
             let why = loop {
-                let bytes = match stream.next().await {
+                let next = match linger {
+                    Some(deadline) => match tokio::time::timeout_at(deadline, stream.next()).await {
+                        Ok(next) => next,
+                        Err(_) => break "closed by this client; the server did not close in time".to_owned(),
+                    },
+                    None => tokio::select! {
+                        next = stream.next() => next,
+                        () = reader_closing.notified() => {
+                            linger = Some(tokio::time::Instant::now() + timeout);
+                            continue;
+                        }
+                    },
+                };
+                let bytes = match next {
                     Some(Ok(Message::Binary(b))) => b.to_vec(),
                     Some(Ok(Message::Text(t))) => t.as_bytes().to_vec(),
                     Some(Ok(Message::Close(frame))) => {
@@ -131,12 +167,29 @@ impl Connection {
                     }
                 }
             };
-            // Fail every request still waiting: their replies will never come.
+            // Fail every request still waiting, and any made from now on:
+            // their replies will never come.
+            reader_ended.store(true, Ordering::SeqCst);
             reader_pending.lock().unwrap_or_else(|e| e.into_inner()).clear();
             let _ = events.send((id, LinkEvent::Closed(why)));
         });
 
-        Ok(Arc::new(Connection { id, out, pending, seq: AtomicU64::new(1), identity: Mutex::new(identity), timeout }))
+        Ok(Arc::new(Connection {
+            id,
+            out,
+            pending,
+            ended,
+            closing,
+            seq: AtomicU64::new(1),
+            identity: Mutex::new(identity),
+            timeout,
+        }))
+    }
+
+    /// The ticket of the login on this connection, once there was one.
+    pub(crate) fn ticket(&self) -> Option<Ticket> {
+        let id = self.identity.lock().unwrap_or_else(|e| e.into_inner());
+        Some(Ticket { a2: id.a2.clone()?, tinyid: id.tinyid.clone()?, instid: id.instid })
     }
 
     /// Switches the heads to the post-login identity.
@@ -176,6 +229,12 @@ impl Connection {
         let (tx, rx) = oneshot::channel();
         let key = (servcmd.to_owned(), seq);
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone(), tx);
+        // The reader sets `ended` before it fails the pending requests: either it
+        // fails this one too, or this sees `ended` (no wait for a reply that cannot come).
+        if self.ended.load(Ordering::SeqCst) {
+            self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+            return Err(Error::unavailable(format!("{servcmd}: the link is closed")));
+        }
         let mut head = self.head(servcmd, seq, now);
         head.cs = Some(Frame::checksum(servcmd, &body));
         let frame = Frame { head, body };
@@ -196,6 +255,15 @@ impl Connection {
     /// Closes the link politely.
     pub(crate) fn close(&self) {
         let _ = self.out.send(Message::Close(None));
+        self.closing.notify_one();
+    }
+}
+
+impl Drop for Connection {
+    /// The writer ends by itself (its channel closes and it closes the
+    /// socket); the reader is told to stop waiting for the server.
+    fn drop(&mut self) {
+        self.closing.notify_one();
     }
 }
 

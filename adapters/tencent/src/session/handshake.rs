@@ -1,8 +1,8 @@
 //! Opening a connection and logging in on it with `im_open_status.wslogin`
 //! (docs/protocols/tencent.md, "Login"). Used by login, reconnect and renewal.
 
-use super::connection::{Connection, Identity, LinkEvent, WEB_PLATFORM};
-use crate::error::{disconnect_from_code, error_from_code};
+use super::connection::{Connection, Identity, LinkEvent, Ticket, WEB_PLATFORM};
+use crate::error::{disconnect_from_code, error_from_code, kick_type_reason};
 use crate::link::servcmd;
 use crate::VENDOR;
 use serde_json::{json, Value};
@@ -18,6 +18,9 @@ pub(crate) struct Target<'a> {
     pub(crate) instance_id: &'a str,
     pub(crate) user: &'a str,
     pub(crate) user_sig: &'a Secret,
+    /// Log in again with this ticket instead of the UserSig: the same login
+    /// coming back after a lost link (tencent.md sections 5.1 and 9).
+    pub(crate) ticket: Option<&'a Ticket>,
     pub(crate) now: u64,
     pub(crate) timeout: Duration,
 }
@@ -57,11 +60,22 @@ pub(crate) async fn login(
     events: mpsc::UnboundedSender<(u64, LinkEvent)>,
     on_connected: impl FnOnce(),
 ) -> Result<Arc<Connection>, Failure> {
-    let identity = Identity {
-        sdkappid: t.sdkappid,
-        identifier: t.user.to_owned(),
-        user_sig: Some(t.user_sig.clone()),
-        ..Identity::default()
+    let identity = match t.ticket {
+        // The head then carries a2, tinyid and the old InstId, and no UserSig.
+        Some(ticket) => Identity {
+            sdkappid: t.sdkappid,
+            identifier: t.user.to_owned(),
+            user_sig: None,
+            a2: Some(ticket.a2.clone()),
+            tinyid: Some(ticket.tinyid.clone()),
+            instid: ticket.instid,
+        },
+        None => Identity {
+            sdkappid: t.sdkappid,
+            identifier: t.user.to_owned(),
+            user_sig: Some(t.user_sig.clone()),
+            ..Identity::default()
+        },
     };
     let conn = Connection::open(&url(t), identity, t.timeout, events).await.map_err(Failure::Network)?;
     on_connected();
@@ -76,8 +90,16 @@ pub(crate) async fn login(
     let code = reply.error_code();
     if code != 0 {
         conn.close();
-        let vendor = VendorError::new(VENDOR, code, reply.error_info());
-        let reason = disconnect_from_code(code);
+        let mut vendor = VendorError::new(VENDOR, code, reply.error_info());
+        let mut reason = disconnect_from_code(code);
+        // A 1002 says how the login was kicked (kick-signals.md section 1, item 2).
+        if code == 1002 {
+            let kick_type = reply.body.get("KickType").and_then(Value::as_i64);
+            if let Some(kicked) = kick_type.and_then(kick_type_reason) {
+                reason = kicked;
+                vendor.name = kick_type.map(|k| super::supervisor::kick_type_name(k).to_owned());
+            }
+        }
         return Err(Failure::Refused(
             error_from_code(code, reply.error_info()),
             Disconnect::new(reason).with_vendor(vendor),
@@ -90,11 +112,15 @@ pub(crate) async fn login(
         _ => None,
     };
     let instid = reply.body.get("InstId").and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()));
+    // A re-login keeps its ticket where the reply does not repeat it.
+    let a2 = a2.map(Secret::new).or_else(|| t.ticket.map(|k| k.a2.clone()));
+    let tinyid = tinyid.or_else(|| t.ticket.map(|k| k.tinyid.clone()));
+    let instid = instid.or(t.ticket.map(|k| k.instid));
     let (Some(a2), Some(tinyid)) = (a2, tinyid) else {
         conn.close();
         let e = Error::protocol("the wslogin reply lacks A2Key or TinyId");
         return Err(Failure::Refused(e, Disconnect::new(DisconnectReason::Other)));
     };
-    conn.logged_in(Secret::new(a2), tinyid, instid.unwrap_or(0));
+    conn.logged_in(a2, tinyid, instid.unwrap_or(0));
     Ok(conn)
 }
