@@ -5,8 +5,8 @@ use clap::{Args as ClapArgs, ValueEnum};
 use futures::StreamExt;
 use serde_json::json;
 use std::process::ExitCode;
-use tokio::io::AsyncBufReadExt;
-use unim::{Config, Credentials, Event, ReconnectPolicy, SessionOptions};
+use tokio::sync::{mpsc, oneshot};
+use unim::{Config, Credentials, Event, ReconnectPolicy, Secret, SessionOptions};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Vendor {
@@ -34,7 +34,7 @@ pub struct Args {
     user: String,
     /// Tencent: the UserSig.
     #[arg(long)]
-    usersig: String,
+    usersig: Secret,
 }
 
 fn print(value: serde_json::Value) {
@@ -59,8 +59,9 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     let reconnect = ReconnectPolicy { max_attempts: 4, ..ReconnectPolicy::default() };
     let session =
         unim::connect(&config, SessionOptions { reconnect, ..SessionOptions::default() }).map_err(|e| e.to_string())?;
+    // Subscribed before the login, so that no end of the session can be missed.
     let mut events = session.events();
-    let (ended_tx, ended) = tokio::sync::oneshot::channel();
+    let (ended_tx, mut ended) = oneshot::channel();
     let printer = tokio::spawn(async move {
         let mut ended_tx = Some(ended_tx);
         while let Some(event) = events.next().await {
@@ -78,21 +79,28 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
         print(json!({"event": "login_failed", "error": e}));
         return Ok(ExitCode::FAILURE);
     }
-    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-    let mut state_watch = session.events();
+    let mut lines = stdin_lines();
+    let mut stdin_open = true;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut ctrl_c_live = true;
     loop {
         tokio::select! {
-            line = stdin.next_line() => match line {
-                Ok(Some(l)) if l.trim() == "logout" => break,
-                Ok(Some(_)) => continue,
+            line = lines.recv(), if stdin_open => match line {
+                Some(l) if l.trim() == "logout" => break,
+                Some(_) => {}
                 // stdin closed: keep running until Ctrl-C or the session ends.
-                Ok(None) | Err(_) => {
-                    wait_for_end(&mut state_watch).await;
-                    break;
+                None => stdin_open = false,
+            },
+            r = &mut ctrl_c, if ctrl_c_live => match r {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!("cannot listen for Ctrl-C: {e}");
+                    ctrl_c_live = false;
                 }
             },
-            _ = tokio::signal::ctrl_c() => break,
-            _ = wait_for_end(&mut state_watch) => break,
+            // The session ended for good (or the printer is gone).
+            _ = &mut ended => break,
         }
     }
     session.logout().await.map_err(|e| e.to_string())?;
@@ -102,12 +110,22 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves when the session ends for good (a disconnect with a reason).
-async fn wait_for_end(events: &mut unim::EventStream) {
-    while let Some(e) = events.next().await {
-        if let Event::StateChanged { reason: Some(_), .. } = e {
-            return;
+/// The lines of stdin; the channel closes at its end. They are read on a
+/// thread of their own: tokio's stdin reads on a blocking-pool thread that
+/// cannot be cancelled, so the runtime's shutdown would wait for the next
+/// line of an idle terminal after the session ended or Ctrl-C.
+fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let spawned = std::thread::Builder::new().name("unim-stdin".into()).spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
         }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot read stdin: {e}");
     }
-    futures::future::pending::<()>().await
+    rx
 }

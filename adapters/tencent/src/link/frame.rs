@@ -81,6 +81,9 @@ pub enum FrameError {
     Inflate(std::io::Error),
 }
 
+/// What [`Frame::error_code`] reports for an `ErrorCode` that is not an integer.
+pub const UNREADABLE_ERROR_CODE: i64 = -1;
+
 /// The prefix that marks a compressed downlink frame.
 pub const COMPRESSED_PREFIX: &[u8] = b"COMP";
 
@@ -113,9 +116,16 @@ impl Frame {
         u64::from(crc32fast::hash(body.to_string().as_bytes()))
     }
 
-    /// The body's `ErrorCode` (0 when absent).
+    /// The body's `ErrorCode`: 0 when absent, the number when it is a number
+    /// or a decimal string, and [`UNREADABLE_ERROR_CODE`] for anything else
+    /// (never 0: an unreadable code is not a success).
     pub fn error_code(&self) -> i64 {
-        self.body.get("ErrorCode").and_then(Value::as_i64).unwrap_or(0)
+        match self.body.get("ErrorCode") {
+            None | Some(Value::Null) => 0,
+            Some(Value::Number(n)) => n.as_i64().unwrap_or(UNREADABLE_ERROR_CODE),
+            Some(Value::String(s)) => s.trim().parse().unwrap_or(UNREADABLE_ERROR_CODE),
+            Some(_) => UNREADABLE_ERROR_CODE,
+        }
     }
 
     /// The body's `ErrorInfo` (empty when absent).
@@ -202,6 +212,17 @@ mod tests {
         let body = json!({"To_Account": "bob"});
         assert_eq!(Frame::checksum("openim.sendmsg", &body), u64::from(crc32fast::hash(br#"{"To_Account":"bob"}"#)));
         assert_eq!(Frame::checksum("heartbeat.alive", &body), 0);
+    }
+
+    #[test]
+    fn an_unreadable_error_code_is_not_success() {
+        let code = |v: Value| Frame::new("x", 1, json!({ "ErrorCode": v })).error_code();
+        assert_eq!(code(json!(70001)), 70001);
+        assert_eq!(code(json!("70001")), 70001);
+        assert_eq!(code(json!(null)), 0);
+        assert_eq!(code(json!(1.5)), UNREADABLE_ERROR_CODE);
+        assert_eq!(code(json!({"a": 1})), UNREADABLE_ERROR_CODE);
+        assert_eq!(Frame::new("x", 1, json!({})).error_code(), 0);
     }
 
     #[test]

@@ -22,8 +22,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use unim_core::{
     record_disconnect, resume_credentials, Capabilities, ConnectionState, CredentialLifetime, Credentials, Device,
-    Disconnect, DisconnectReason, Error, EventBus, EventStream, Platform, RenewReason, SavedLogin, Secret, Session,
-    SessionOptions, StateTracker, StoreEntry,
+    Disconnect, DisconnectReason, Error, ErrorKind, EventBus, EventStream, Platform, RenewReason, SavedLogin, Secret,
+    Session, SessionOptions, StateTracker, StoreEntry,
 };
 
 /// Where a [`TencentSession`] connects.
@@ -63,9 +63,10 @@ impl std::fmt::Debug for TencentSession {
     }
 }
 
-/// The running part of a login: the supervisor task and how to stop it.
+/// The running part of a login: the supervisor task and how to stop it
+/// (`stop` is taken once the stop was sent).
 struct Running {
-    stop: oneshot::Sender<()>,
+    stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
 
@@ -188,14 +189,15 @@ impl Inner {
                 self.options.clock.sleep(policy.delay(attempt)).await;
             }
             self.tracker.set(ConnectionState::Connecting);
-            let target = self.target(user, user_sig);
+            let target = self.target(user, user_sig, None);
             match handshake::login(&target, events_tx.clone(), || {
                 self.tracker.set(ConnectionState::Authenticating);
             })
             .await
             {
                 Ok(conn) => {
-                    return Ok(Supervisor::new(Arc::clone(self), user.to_owned(), conn, events_tx, events_rx));
+                    let (user, user_sig) = (user.to_owned(), user_sig.clone());
+                    return Ok(Supervisor::new(Arc::clone(self), user, user_sig, conn, events_tx, events_rx));
                 }
                 Err(handshake::Failure::Network(e)) => last = Some(e),
                 Err(refused) => return Err(refused.into_parts()),
@@ -209,25 +211,55 @@ impl Inner {
         Err((e, Disconnect::new(DisconnectReason::Network)))
     }
 
-    pub(crate) fn target<'a>(&'a self, user: &'a str, user_sig: &'a Secret) -> handshake::Target<'a> {
+    pub(crate) fn target<'a>(
+        &'a self,
+        user: &'a str,
+        user_sig: &'a Secret,
+        ticket: Option<&'a connection::Ticket>,
+    ) -> handshake::Target<'a> {
         handshake::Target {
             ws_url: &self.config.ws_url,
             sdkappid: self.config.sdkappid,
             instance_id: &self.instance_id,
             user,
             user_sig,
+            ticket,
             now: self.now(),
             timeout: self.options.request_timeout,
         }
     }
 
-    /// Stops the current login (if still running) with a requested logout.
+    /// Stops the current login (if still running) with a requested logout,
+    /// and waits until its supervisor has ended. Cancel safe: if the caller
+    /// gives up meanwhile, the next call waits for the same supervisor, so no
+    /// new login can start while an old supervisor may still `finish()`.
     async fn stop_running(&self, running: &mut Option<Running>) {
-        if let Some(r) = running.take() {
-            if !r.task.is_finished() {
-                let _ = r.stop.send(());
-                let _ = r.task.await;
+        if let Some(r) = running.as_mut() {
+            if let Some(stop) = r.stop.take() {
+                let _ = stop.send(());
             }
+            let _ = (&mut r.task).await;
+        }
+        *running = None;
+    }
+}
+
+/// Ends a login whose caller gave up on it (its future was dropped before it
+/// finished): the session goes back to logged out instead of staying
+/// `Connecting` or `Authenticating`. The store is left alone: nobody logged out.
+struct Abandoned<'a> {
+    inner: &'a Inner,
+    armed: bool,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            if let Some(conn) = lock(&self.inner.link).take() {
+                conn.close();
+            }
+            *lock(&self.inner.user) = None;
+            self.inner.tracker.disconnect(Disconnect::new(DisconnectReason::Requested));
         }
     }
 }
@@ -259,15 +291,17 @@ impl Session for TencentSession {
         let mut control = inner.control.lock().await;
         inner.stop_running(&mut control).await;
         *lock(&inner.user) = Some(user.to_owned());
-        match inner.connect(user, user_sig).await {
-            Ok(mut supervisor) => {
-                supervisor.credentials(credentials.clone(), lifetime_of(user_sig));
+        let mut abandoned = Abandoned { inner, armed: true };
+        let result = inner.connect(user, user_sig).await;
+        abandoned.armed = false;
+        match result {
+            Ok(supervisor) => {
                 inner.save_login(&credentials);
                 inner.tracker.set(ConnectionState::Connected);
                 let (stop, stopped) = oneshot::channel();
                 let task = tokio::spawn(supervisor.run(stopped));
                 *lock(&inner.abort) = Some(task.abort_handle());
-                *control = Some(Running { stop, task });
+                *control = Some(Running { stop: Some(stop), task });
                 Ok(())
             }
             Err((error, why)) => {
@@ -284,9 +318,27 @@ impl Session for TencentSession {
             })?;
         let mut credentials = resume_credentials(store.as_ref(), VENDOR)?;
         let (user, user_sig) = user_sig_of(&credentials)?;
-        let expired = lifetime_of(user_sig).is_some_and(|l| l.is_expired_at(self.inner.now()));
-        if let (true, Some(provider)) = (expired, &self.inner.options.credential_provider) {
-            credentials = provider.fresh_credentials(user, RenewReason::Expired).await?;
+        let now = self.inner.now();
+        if let Some(lifetime) = lifetime_of(user_sig).filter(|l| l.is_expired_at(now)) {
+            let Some(provider) = &self.inner.options.credential_provider else {
+                // No point asking the server: say what the app has to do.
+                return Err(Error::new(
+                    ErrorKind::CredentialExpired,
+                    format!(
+                        "the saved UserSig of {user} expired at {} (now {now}) and this session has no credential \
+                         provider to renew it; log in with a fresh UserSig",
+                        lifetime.expires_at
+                    ),
+                ));
+            };
+            let user = user.to_owned();
+            credentials = provider.fresh_credentials(&user, RenewReason::Expired).await?;
+            if credentials.user() != user {
+                return Err(Error::invalid_input(format!(
+                    "the credential provider returned credentials for {}, not {user}",
+                    credentials.user()
+                )));
+            }
         }
         self.login(credentials).await
     }
@@ -314,7 +366,10 @@ impl Session for TencentSession {
     }
 
     async fn ping(&self) -> Result<(), Error> {
-        let conn = lock(&self.inner.link).clone().ok_or_else(|| Error::invalid_state("not logged in"))?;
+        let conn = lock(&self.inner.link).clone().ok_or_else(|| match self.inner.tracker.get() {
+            ConnectionState::Reconnecting { .. } => Error::unavailable("the link is down; the session is reconnecting"),
+            _ => Error::invalid_state("not logged in"),
+        })?;
         let reply = conn.request(crate::link::servcmd::HEARTBEAT, serde_json::json!({}), self.inner.now()).await?;
         match reply.error_code() {
             0 => Ok(()),

@@ -2,22 +2,24 @@
 //! expiry signals, reconnects after a dropped link, and the UserSig's own
 //! will-expire and expiry moments with renewal through the provider.
 
-use super::connection::{Connection, LinkEvent};
+use super::connection::{Connection, LinkEvent, Ticket};
 use super::handshake::{self, Failure};
 use super::{lifetime_of, user_sig_of, Inner};
 use crate::error::kick_type_reason;
 use crate::link::{servcmd, Frame};
 use crate::VENDOR;
+use futures::future::BoxFuture;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 use unim_core::{
-    ConnectionState, CredentialLifetime, Credentials, Disconnect, DisconnectReason, Event, RenewReason, VendorError,
+    Clock, ConnectionState, CredentialLifetime, Disconnect, DisconnectReason, Event, RenewReason, Secret, VendorError,
 };
 
-/// How often a quiet link is proven alive (on the session's clock). The server
-/// declares a client gone after 400 s without one (tencent.md section 4).
+/// How often the link is proven alive (on the session's clock), busy or not:
+/// the server declares a client gone after 400 s without a heartbeat
+/// (vendors/tencent.md), and incoming pushes do not count as one.
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
 
 /// How the supervisor loop goes on after handling something.
@@ -26,19 +28,39 @@ enum Next {
     Exit,
 }
 
+/// What woke the supervisor.
+enum Wake {
+    Stop,
+    Link(Box<LinkEvent>),
+    Heartbeat,
+    Warn,
+    Expiry,
+}
+
 pub(crate) struct Supervisor {
     inner: Arc<Inner>,
     user: String,
+    user_sig: Secret,
     conn: Arc<Connection>,
     events_tx: mpsc::UnboundedSender<(u64, LinkEvent)>,
     events: mpsc::UnboundedReceiver<(u64, LinkEvent)>,
-    credentials: Option<Credentials>,
     lifetime: Option<CredentialLifetime>,
     warned: bool,
+    next_heartbeat: SystemTime,
 }
 
-fn at(secs: u64) -> std::time::SystemTime {
-    UNIX_EPOCH + Duration::from_secs(secs)
+/// The moment `secs` Unix seconds, unless it is beyond what the system can
+/// represent (a UserSig may say it never expires).
+fn at(secs: u64) -> Option<SystemTime> {
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+}
+
+/// A timer for `secs` on `clock`; never for `None` or an unrepresentable moment.
+fn timer(clock: &Arc<dyn Clock>, secs: Option<u64>) -> BoxFuture<'static, ()> {
+    match secs.and_then(at) {
+        Some(deadline) => clock.sleep_until(deadline),
+        None => Box::pin(futures::future::pending()),
+    }
 }
 
 /// The `KickType` of a `KickoutMsgNotify` anywhere in a push's `EventArray`
@@ -54,7 +76,7 @@ fn kick_type(body: &Value) -> Option<i64> {
 }
 
 /// The official SDK's name for each kick type (its `KICKED_OUT` event payload).
-fn kick_type_name(kick_type: i64) -> &'static str {
+pub(crate) fn kick_type_name(kick_type: i64) -> &'static str {
     match kick_type {
         1 => "multipleAccount",
         2 => "multipleDevice",
@@ -64,25 +86,22 @@ fn kick_type_name(kick_type: i64) -> &'static str {
 }
 
 impl Supervisor {
+    /// The supervisor of a login that just succeeded on `conn` with `user_sig`.
     pub(crate) fn new(
         inner: Arc<Inner>,
         user: String,
+        user_sig: Secret,
         conn: Arc<Connection>,
         events_tx: mpsc::UnboundedSender<(u64, LinkEvent)>,
         events: mpsc::UnboundedReceiver<(u64, LinkEvent)>,
     ) -> Self {
         inner.set_link(Some(Arc::clone(&conn)));
-        Supervisor { inner, user, conn, events_tx, events, credentials: None, lifetime: None, warned: false }
+        let lifetime = lifetime_of(&user_sig);
+        let next_heartbeat = inner.options.clock.now() + HEARTBEAT_EVERY;
+        Supervisor { inner, user, user_sig, conn, events_tx, events, lifetime, warned: false, next_heartbeat }
     }
 
-    /// The credentials in use and their lifetime (when the UserSig decodes).
-    pub(crate) fn credentials(&mut self, credentials: Credentials, lifetime: Option<CredentialLifetime>) {
-        self.credentials = Some(credentials);
-        self.lifetime = lifetime;
-        self.warned = false;
-    }
-
-    fn clock(&self) -> &Arc<dyn unim_core::Clock> {
+    fn clock(&self) -> &Arc<dyn Clock> {
         &self.inner.options.clock
     }
 
@@ -94,35 +113,66 @@ impl Supervisor {
         self.inner.tracker.bus().emit(event);
     }
 
+    /// Runs until the login ends. `stop` (a logout, or a new login) is obeyed
+    /// whatever the supervisor is doing: a heartbeat, a reconnect or a renewal
+    /// waiting on the provider is abandoned for the logout.
     pub(crate) async fn run(mut self, mut stop: oneshot::Receiver<()>) {
         loop {
-            let clock = Arc::clone(self.clock());
-            let heartbeat = clock.sleep(HEARTBEAT_EVERY);
-            let warn = match (self.lifetime, self.warned) {
-                (Some(l), false) => clock.sleep_until(at(l.warn_at())),
-                _ => Box::pin(futures::future::pending()),
+            let handled = match self.wait(&mut stop).await {
+                Wake::Stop => None,
+                wake => {
+                    let work = self.handle(wake);
+                    tokio::select! {
+                        biased;
+                        _ = &mut stop => None,
+                        next = work => Some(next),
+                    }
+                }
             };
-            let expiry = match self.lifetime {
-                // Expired iff now > time + expire (tencent.md 1.2), so the first
-                // expired second is one past `expires_at`.
-                Some(l) => clock.sleep_until(at(l.expires_at + 1)),
-                None => Box::pin(futures::future::pending()),
-            };
-            let next = tokio::select! {
-                _ = &mut stop => {
+            match handled {
+                None => {
                     self.log_out().await;
-                    Next::Exit
+                    return;
                 }
-                Some((id, event)) = self.events.recv() => {
-                    if id == self.conn.id { self.on_link_event(event, &mut stop).await } else { Next::Continue }
-                }
-                _ = heartbeat => self.heartbeat(&mut stop).await,
-                _ = warn => self.will_expire().await,
-                _ = expiry => self.expired(&mut stop).await,
-            };
-            if let Next::Exit = next {
-                return;
+                Some(Next::Exit) => return,
+                Some(Next::Continue) => {}
             }
+        }
+    }
+
+    /// Waits for the next thing to do. Events of earlier connections are
+    /// dropped here; the timers keep their deadlines across them.
+    async fn wait(&mut self, stop: &mut oneshot::Receiver<()>) -> Wake {
+        let clock = Arc::clone(self.clock());
+        let mut heartbeat = clock.sleep_until(self.next_heartbeat);
+        let warn_at = self.lifetime.filter(|_| !self.warned).map(|l| l.warn_at());
+        let mut warn = timer(&clock, warn_at);
+        // Expired iff now > time + expire (tencent.md 1.2), so the first
+        // expired second is one past `expires_at`.
+        let mut expiry = timer(&clock, self.lifetime.and_then(|l| l.expires_at.checked_add(1)));
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut *stop => return Wake::Stop,
+                Some((id, event)) = self.events.recv() => {
+                    if id == self.conn.id {
+                        return Wake::Link(Box::new(event));
+                    }
+                }
+                _ = &mut expiry => return Wake::Expiry,
+                _ = &mut warn => return Wake::Warn,
+                _ = &mut heartbeat => return Wake::Heartbeat,
+            }
+        }
+    }
+
+    async fn handle(&mut self, wake: Wake) -> Next {
+        match wake {
+            Wake::Stop => Next::Exit,
+            Wake::Link(event) => self.on_link_event(*event).await,
+            Wake::Heartbeat => self.heartbeat().await,
+            Wake::Warn => self.will_expire().await,
+            Wake::Expiry => self.expired().await,
         }
     }
 
@@ -134,19 +184,19 @@ impl Supervisor {
         self.inner.finish(&self.user, Disconnect::new(DisconnectReason::Requested));
     }
 
-    async fn on_link_event(&mut self, event: LinkEvent, stop: &mut oneshot::Receiver<()>) -> Next {
+    async fn on_link_event(&mut self, event: LinkEvent) -> Next {
         match event {
             LinkEvent::Push(frame) => self.on_push(frame).await,
             LinkEvent::Ending(frame) => match frame.error_code() {
                 1002 => {
                     let k = frame.body.get("KickType").and_then(Value::as_i64).unwrap_or(1);
-                    self.kicked(k, 1002, frame.error_info().to_owned(), false).await
+                    self.kicked(k, 1002, frame.error_info().to_owned()).await
                 }
-                _ => self.expired(stop).await,
+                _ => self.expired().await,
             },
             LinkEvent::Closed(why) => {
                 tracing::info!("tencent link lost: {why}");
-                self.reconnect(stop).await
+                self.reconnect().await
             }
         }
     }
@@ -155,20 +205,21 @@ impl Supervisor {
         if let Some(k) = kick_type(&frame.body) {
             // The server's own words for a kick are the KickType; keep them.
             let text = format!("{} KickType {k}", frame.head.servcmd);
-            return self.kicked(k, k, text, true).await;
+            return self.kicked(k, k, text).await;
         }
         tracing::debug!(servcmd = %frame.head.servcmd, "push not handled yet");
         Next::Continue
     }
 
-    /// A kick: for the "another login" kinds the official SDK first sends
-    /// `wslogout` and waits for the answer (kick-signals.md section 1).
-    async fn kicked(&mut self, kick_type: i64, code: i64, text: String, say_goodbye: bool) -> Next {
+    /// A kick (by push or by a 1002 reply): for the "another login" kinds the
+    /// official SDK first sends `wslogout` and waits for the answer
+    /// (kick-signals.md section 1, items 1 and 2).
+    async fn kicked(&mut self, kick_type: i64, code: i64, text: String) -> Next {
         let Some(reason) = kick_type_reason(kick_type) else {
             tracing::debug!("ignoring a kick with unknown KickType {kick_type}");
             return Next::Continue;
         };
-        if say_goodbye && reason == DisconnectReason::KickedByOtherLogin {
+        if reason == DisconnectReason::KickedByOtherLogin {
             let body = json!({"wslogout_type": 1});
             if let Err(e) = self.conn.request(servcmd::WSLOGOUT, body, self.now()).await {
                 tracing::debug!("the kicked link's wslogout went unanswered: {e}");
@@ -180,14 +231,15 @@ impl Supervisor {
         Next::Exit
     }
 
-    async fn heartbeat(&mut self, stop: &mut oneshot::Receiver<()>) -> Next {
+    async fn heartbeat(&mut self) -> Next {
+        self.next_heartbeat = self.clock().now() + HEARTBEAT_EVERY;
         match self.conn.request(servcmd::HEARTBEAT, json!({}), self.now()).await {
             // Session-ending codes also arrive as link events and are handled there.
             Ok(_) => Next::Continue,
             Err(e) => {
                 tracing::info!("heartbeat failed, reconnecting: {e}");
                 self.conn.close();
-                self.reconnect(stop).await
+                self.reconnect().await
             }
         }
     }
@@ -206,7 +258,7 @@ impl Supervisor {
     }
 
     /// The UserSig expired (by its own time + expire, or the server said so).
-    async fn expired(&mut self, _stop: &mut oneshot::Receiver<()>) -> Next {
+    async fn expired(&mut self) -> Next {
         if self.inner.options.credential_provider.is_some() {
             match self.renew(RenewReason::Expired).await {
                 Ok(()) => return Next::Continue,
@@ -218,6 +270,13 @@ impl Supervisor {
         let vendor = VendorError::new(VENDOR, 70001, "UserSig expired");
         self.inner.finish(&self.user, Disconnect::new(DisconnectReason::CredentialExpired).with_vendor(vendor));
         Next::Exit
+    }
+
+    /// Makes `conn` the session's link.
+    fn adopt(&mut self, conn: Arc<Connection>) {
+        self.conn = conn;
+        self.inner.set_link(Some(Arc::clone(&self.conn)));
+        self.next_heartbeat = self.clock().now() + HEARTBEAT_EVERY;
     }
 
     /// Gets fresh credentials and logs in with them on a new link of the same
@@ -238,50 +297,77 @@ impl Supervisor {
                 self.user
             )));
         }
-        let target = self.inner.target(&self.user, user_sig);
+        let target = self.inner.target(&self.user, user_sig, None);
         let conn = handshake::login(&target, self.events_tx.clone(), || {}).await.map_err(|f| f.into_parts().0)?;
-        let old = std::mem::replace(&mut self.conn, conn);
-        old.close();
-        self.inner.set_link(Some(Arc::clone(&self.conn)));
+        self.conn.close();
+        self.adopt(conn);
         let lifetime = lifetime_of(user_sig);
         self.inner.save_login(&fresh);
-        self.credentials(fresh, lifetime);
+        self.user_sig = user_sig.clone();
+        self.lifetime = lifetime;
+        // A credential already past its warning point is not warned about (and
+        // renewed) again: that would ask the provider in a loop. Its expiry
+        // still renews it.
+        self.warned = lifetime.is_some_and(|l| l.warn_at() <= self.now());
+        if self.warned {
+            tracing::warn!("the credential provider returned a UserSig that is already due for renewal");
+        }
         self.emit(Event::CredentialRenewed { user: self.user.clone(), expires_at: lifetime.map(|l| l.expires_at) });
         Ok(())
     }
 
-    /// Reconnects after a lost link with the current credentials, per the
-    /// policy; a refusal ends the session with the server's reason.
-    async fn reconnect(&mut self, stop: &mut oneshot::Receiver<()>) -> Next {
+    /// Logs in again after a lost link: with the login's A2 ticket, as the
+    /// official SDK does, so that a login kicked or revoked while the link was
+    /// down learns it (1002) instead of logging in afresh and kicking the
+    /// newer login. Only when the server no longer knows the ticket while the
+    /// UserSig is still good does it log in with the UserSig.
+    async fn relogin(&self, ticket: Option<&Ticket>) -> Result<Arc<Connection>, Failure> {
+        if let Some(ticket) = ticket {
+            let target = self.inner.target(&self.user, &self.user_sig, Some(ticket));
+            match handshake::login(&target, self.events_tx.clone(), || {}).await {
+                Err(Failure::Refused(e, why))
+                    if why.reason == DisconnectReason::CredentialExpired && !self.user_sig_expired() =>
+                {
+                    tracing::info!("the server refused the A2 ticket ({e}); logging in again with the UserSig");
+                }
+                other => return other,
+            }
+        }
+        let target = self.inner.target(&self.user, &self.user_sig, None);
+        handshake::login(&target, self.events_tx.clone(), || {}).await
+    }
+
+    fn user_sig_expired(&self) -> bool {
+        self.lifetime.is_some_and(|l| l.is_expired_at(self.now()))
+    }
+
+    /// Reconnects after a lost link, per the policy; a refusal ends the
+    /// session with the server's reason.
+    async fn reconnect(&mut self) -> Next {
         self.inner.set_link(None);
-        let Some(credentials) = self.credentials.clone() else { return Next::Exit };
-        let Ok((_, user_sig)) = user_sig_of(&credentials) else { return Next::Exit };
+        let ticket = self.conn.ticket();
         let policy = self.inner.options.reconnect;
         for attempt in 1..=policy.max_attempts.max(1) {
             let retry_in = policy.delay(attempt);
             self.inner.tracker.set(ConnectionState::Reconnecting { attempt, retry_in });
-            let wait = self.clock().sleep(retry_in);
-            tokio::select! {
-                _ = &mut *stop => {
-                    self.inner.finish(&self.user, Disconnect::new(DisconnectReason::Requested));
-                    return Next::Exit;
-                }
-                _ = wait => {}
-            }
-            let target = self.inner.target(&self.user, user_sig);
-            match handshake::login(&target, self.events_tx.clone(), || {}).await {
+            self.clock().sleep(retry_in).await;
+            match self.relogin(ticket.as_ref()).await {
                 Ok(conn) => {
-                    self.conn = conn;
-                    self.inner.set_link(Some(Arc::clone(&self.conn)));
+                    self.adopt(conn);
                     self.inner.tracker.set(ConnectionState::Connected);
                     return Next::Continue;
                 }
                 Err(Failure::Network(e)) => tracing::info!("reconnect attempt {attempt} failed: {e}"),
                 Err(Failure::Refused(e, why)) => {
-                    if why.reason == DisconnectReason::CredentialExpired {
-                        return self.expired(stop).await;
-                    }
                     tracing::info!("reconnect refused: {e}");
+                    if why.reason == DisconnectReason::CredentialExpired {
+                        // A renewal logs in on a new link of its own.
+                        let next = self.expired().await;
+                        if let Next::Continue = next {
+                            self.inner.tracker.set(ConnectionState::Connected);
+                        }
+                        return next;
+                    }
                     self.inner.finish(&self.user, why);
                     return Next::Exit;
                 }
@@ -289,5 +375,43 @@ impl Supervisor {
         }
         self.inner.finish(&self.user, Disconnect::new(DisconnectReason::Network));
         Next::Exit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::FutureExt;
+    use unim_core::ManualClock;
+
+    #[test]
+    fn a_usersig_that_never_expires_has_no_timers() {
+        // TLS.time + TLS.expire saturates at u64::MAX in the decoder.
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock::at_unix(1_700_000_000));
+        let lifetime = CredentialLifetime { issued_at: 1_700_000_000, expires_at: u64::MAX };
+        assert_eq!(at(u64::MAX), None);
+        assert!(lifetime.expires_at.checked_add(1).is_none());
+        assert!(timer(&clock, Some(lifetime.warn_at())).now_or_never().is_none());
+        assert!(timer(&clock, None).now_or_never().is_none());
+        assert!(timer(&clock, Some(1_699_999_999)).now_or_never().is_some());
+    }
+
+    #[test]
+    fn kick_types_are_found_under_their_array_key_only() {
+        let push = json!({"EventArray": [
+            {"Event": 9, "C2cMsgArray": [{"KickoutMsgNotify": {"KickType": 2}}]},
+            {"Event": 9, "C2cNotifyMsgArray": [{"Other": 1}, {"KickoutMsgNotify": {"KickType": 3}}]}
+        ]});
+        assert_eq!(kick_type(&push), Some(3));
+        for odd in [
+            json!(null),
+            json!([]),
+            json!({"EventArray": {}}),
+            json!({"EventArray": [null, 1, "x"]}),
+            json!({"EventArray": [{"C2cNotifyMsgArray": "x"}]}),
+            json!({"EventArray": [{"C2cNotifyMsgArray": [{"KickoutMsgNotify": {"KickType": "1"}}]}]}),
+        ] {
+            assert_eq!(kick_type(&odd), None, "{odd}");
+        }
     }
 }

@@ -458,8 +458,12 @@ impl Conn {
 
     /// Makes this connection carry the session of `a2` on `link`.
     fn carry(&mut self, a2: String, link: AttachedLink, session: &Session) {
-        let deadline = UNIX_EPOCH + Duration::from_secs(session.expires_at.saturating_add(1));
-        let expiry = self.shared.face.engine.clock().sleep_until(deadline);
+        // A UserSig valid past what the clock can represent never expires.
+        let deadline = UNIX_EPOCH.checked_add(Duration::from_secs(session.expires_at.saturating_add(1)));
+        let expiry = match deadline {
+            Some(deadline) => self.shared.face.engine.clock().sleep_until(deadline),
+            None => Box::pin(futures::future::pending()),
+        };
         self.carried = Some(Box::new(Carried { shared: Arc::clone(&self.shared), a2, link, expiry }));
     }
 
