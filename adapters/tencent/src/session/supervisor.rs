@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 use unim_core::{
-    Clock, ConnectionState, CredentialLifetime, Disconnect, DisconnectReason, Event, RenewReason, Secret, VendorError,
+    Clock, ConnectionState, CredentialLifetime, Disconnect, DisconnectReason, Event, Recovery, RenewReason, Secret,
+    VendorError,
 };
 
 /// How often the link is proven alive (on the session's clock), busy or not:
@@ -357,19 +358,27 @@ impl Supervisor {
                     self.inner.tracker.set(ConnectionState::Connected);
                     return Next::Continue;
                 }
-                Err(Failure::Network(e)) => tracing::info!("reconnect attempt {attempt} failed: {e}"),
-                Err(Failure::Refused(e, why)) => {
-                    tracing::info!("reconnect refused: {e}");
-                    if why.reason == DisconnectReason::CredentialExpired {
-                        // A renewal logs in on a new link of its own.
-                        let next = self.expired().await;
-                        if let Next::Continue = next {
-                            self.inner.tracker.set(ConnectionState::Connected);
+                Err(failure) => {
+                    let (e, why) = failure.into_parts();
+                    // The one rule (unim_core::DisconnectReason::recovery):
+                    // only a network failure is worth another attempt.
+                    match why.reason.recovery() {
+                        Recovery::Reconnect => tracing::info!("reconnect attempt {attempt} failed: {e}"),
+                        Recovery::RenewCredentials => {
+                            tracing::info!("reconnect refused: {e}");
+                            // A renewal logs in on a new link of its own.
+                            let next = self.expired().await;
+                            if let Next::Continue = next {
+                                self.inner.tracker.set(ConnectionState::Connected);
+                            }
+                            return next;
                         }
-                        return next;
+                        Recovery::Stop => {
+                            tracing::info!("reconnect refused: {e}");
+                            self.inner.finish(&self.user, why);
+                            return Next::Exit;
+                        }
                     }
-                    self.inner.finish(&self.user, why);
-                    return Next::Exit;
                 }
             }
         }
