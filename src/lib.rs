@@ -23,6 +23,8 @@
 compile_error!("unim needs at least one vendor feature, e.g. `tencent`");
 
 pub use unim_core::*;
+#[cfg(feature = "easemob")]
+pub use unim_easemob as easemob;
 pub use unim_emulator as emulator;
 #[cfg(feature = "tencent")]
 pub use unim_tencent as tencent;

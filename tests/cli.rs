@@ -164,3 +164,126 @@ fn conformance_json_lists_every_result() {
     let (ok, out) = unim(&["conformance", "--vendor", "nosuchvendor"]);
     assert!(!ok && out.is_empty());
 }
+
+/// Starts `unim emulator serve --vendor <vendor>` and returns the child and its JSON line.
+async fn serve_vendor(vendor: &str, extra: &[&str]) -> (tokio::process::Child, Value) {
+    let mut child = tokio::process::Command::new(UNIM)
+        .args(["emulator", "serve", "--vendor", vendor])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn the emulator");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = tokio::time::timeout(WAIT, lines.next_line()).await.expect("JSON line in time").unwrap().unwrap();
+    (child, serde_json::from_str(&line).expect("one JSON line"))
+}
+
+/// Runs `unim` and returns whether it succeeded, its stdout and its stderr.
+fn unim_full(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(UNIM).args(args).output().expect("run unim");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
+#[tokio::test]
+async fn emulator_serve_easemob_prints_what_a_client_needs() {
+    let (_child, info) = serve_vendor(
+        "easemob",
+        &["--org", "acme", "--app", "chat", "--client-id", "YXA6id", "--client-secret", "YXA6s3cret"],
+    )
+    .await;
+    let mut keys: Vec<&str> = info.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["app_key", "client_id", "client_secret", "rest_url", "vendor", "ws_url"]);
+    assert_eq!(info["vendor"], "easemob");
+    assert_eq!(info["app_key"], "acme#chat");
+    assert_eq!((info["client_id"].as_str(), info["client_secret"].as_str()), (Some("YXA6id"), Some("YXA6s3cret")));
+    let rest = info["rest_url"].as_str().unwrap();
+    let ws = info["ws_url"].as_str().unwrap();
+    assert!(rest.starts_with("http://127.0.0.1:"), "{rest}");
+    assert_eq!(ws, format!("ws://{}/websocket", rest.trim_start_matches("http://")));
+
+    let (_child, defaults) = serve_vendor("easemob", &[]).await;
+    assert_eq!(defaults["app_key"], "unim#demo");
+    assert!(defaults["client_secret"].as_str().unwrap().starts_with("YXA6"));
+
+    let (ok, out, err) = unim_full(&["emulator", "serve", "--vendor", "easemob", "--sdkappid", "1"]);
+    assert!(!ok && out.is_empty() && err.contains("--sdkappid"), "{err}");
+    let (ok, _, err) = unim_full(&["emulator", "serve", "--vendor", "easemob", "--org", "a#b"]);
+    assert!(!ok && err.contains("app key"), "{err}");
+}
+
+#[tokio::test]
+async fn token_issue_prints_app_and_user_tokens() {
+    let (_emulator, info) = serve_vendor("easemob", &["--client-secret", "YXA6-cli-secret"]).await;
+    let (rest, key, id) =
+        (info["rest_url"].as_str().unwrap(), info["app_key"].as_str().unwrap(), info["client_id"].as_str().unwrap());
+    let issue = |extra: &[&str]| {
+        let mut args = vec!["token", "issue", "--vendor", "easemob", "--rest-url", rest, "--app-key", key];
+        args.extend(["--client-id", id, "--client-secret", "YXA6-cli-secret"]);
+        args.extend(extra);
+        unim_full(&args)
+    };
+    let parse = |out: &str| -> Value { serde_json::from_str(out).expect("one JSON line") };
+
+    let (ok, out, err) = issue(&["--ttl", "600"]);
+    assert!(ok, "{err}");
+    let app = parse(&out);
+    assert_eq!(app["expires_in"], 600);
+    assert!(app["access_token"].as_str().unwrap().starts_with("YWMt"));
+    assert!(app.get("user").is_none(), "{app}");
+
+    // A user with a password, registered by the app server.
+    let config = unim::easemob::admin::EasemobAdminConfig::new(rest, key, id, "YXA6-cli-secret");
+    let admin = unim::easemob::admin::EasemobAdmin::new(config).unwrap();
+    admin.register("dave", &unim::Secret::new("dave-pw"), None).await.unwrap();
+
+    let (ok, out, err) = issue(&["--user", "Dave", "--password", "dave-pw", "--ttl", "60"]);
+    assert!(ok, "{err}");
+    let dave = parse(&out);
+    assert_eq!((dave["user"].as_str(), dave["expires_in"].as_u64()), (Some("dave"), Some(60)));
+    assert_ne!(dave["access_token"], app["access_token"]);
+
+    let (ok, out, err) = issue(&["--user", "erin", "--inherit", "--auto-create"]);
+    assert!(ok, "{err}");
+    assert_eq!((parse(&out)["user"].as_str(), parse(&out)["expires_in"].as_u64()), (Some("erin"), Some(5_184_000)));
+    let (ok, out, err) = issue(&["--user", "erin", "--inherit", "--ttl", "0"]);
+    assert!(ok, "{err}");
+    assert_eq!(parse(&out)["expires_in"], 0);
+
+    let (ok, out, err) = issue(&["--user", "ghost", "--inherit"]);
+    assert!(!ok && out.is_empty(), "{out}");
+    assert!(err.contains("not found") || err.contains("does not exist"), "{err}");
+    let (ok, _, err) = issue(&["--user", "dave", "--password", "wrong-pw"]);
+    assert!(!ok && err.contains("invalid password") && !err.contains("wrong-pw"), "{err}");
+
+    let (ok, _, err) = unim_full(&[
+        "token",
+        "issue",
+        "--vendor",
+        "easemob",
+        "--rest-url",
+        rest,
+        "--app-key",
+        key,
+        "--client-id",
+        id,
+        "--client-secret",
+        "YXA6-bad-secret",
+    ]);
+    assert!(!ok && err.contains("client_secret does not match") && !err.contains("YXA6-bad-secret"), "{err}");
+
+    // Flags that do not fit together are refused before anything is sent.
+    for extra in [
+        &["--password", "x"][..],
+        &["--inherit"],
+        &["--user", "dave"],
+        &["--user", "d", "--password", "x", "--inherit"],
+    ] {
+        let (ok, _, err) = issue(extra);
+        assert!(!ok && !err.is_empty(), "{extra:?}");
+    }
+    let (ok, _, _) = issue(&["--user", "dave", "--password", "dave-pw", "--auto-create"]);
+    assert!(!ok, "--auto-create needs --inherit");
+}

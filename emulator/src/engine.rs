@@ -269,6 +269,14 @@ impl Engine {
         ids.len()
     }
 
+    /// Kicks one link with `reason` and detaches it; false when it is gone.
+    pub fn kick_link(&self, id: LinkId, reason: DisconnectReason) -> bool {
+        match self.state().links.remove(&id) {
+            Some(l) => l.tx.send(LinkSignal::Kicked { reason, by: None }).is_ok(),
+            None => false,
+        }
+    }
+
     /// Kicks every link of `user` with `reason`. Returns how many.
     pub fn kick_user(&self, user: &str, reason: DisconnectReason) -> usize {
         self.signal_user(user, LinkSignal::Kicked { reason, by: None })
@@ -335,6 +343,22 @@ mod tests {
         let mut old = e.attach("alice", web("a"), DevicePolicy::SINGLE_DEVICE);
         let _new = e.attach("alice", web("a"), DevicePolicy::SINGLE_DEVICE);
         assert!(matches!(old.signals.try_recv(), Ok(LinkSignal::Replaced)));
+    }
+
+    #[test]
+    fn one_link_can_be_kicked_alone() {
+        let e = engine();
+        let policy = DevicePolicy { per_platform: 0, total: 0, evicted_reason: DisconnectReason::KickedByOtherLogin };
+        let mut a = e.attach("alice", web("a"), policy);
+        let mut b = e.attach("alice", web("b"), policy);
+        assert!(e.kick_link(a.id, DisconnectReason::KickedByServer));
+        assert!(matches!(
+            a.signals.try_recv(),
+            Ok(LinkSignal::Kicked { reason: DisconnectReason::KickedByServer, .. })
+        ));
+        assert!(b.signals.try_recv().is_err());
+        assert!(!e.kick_link(a.id, DisconnectReason::KickedByServer));
+        assert_eq!(e.links_of("alice").iter().map(|l| l.id).collect::<Vec<_>>(), vec![b.id]);
     }
 
     #[test]

@@ -11,10 +11,12 @@
 
 #![warn(missing_docs)]
 
+pub mod easemob;
 pub mod engine;
 pub mod faults;
 pub mod tencent;
 
+pub use easemob::{EasemobEndpoint, EasemobSettings};
 pub use engine::{Account, AttachedLink, DevicePolicy, Engine, LinkId, LinkInfo, LinkSignal};
 pub use faults::{Faults, InjectedError};
 pub use tencent::{TencentEndpoint, TencentSettings};
@@ -49,11 +51,18 @@ pub struct EmulatorConfig {
     pub host: IpAddr,
     /// The Tencent face, if wanted.
     pub tencent: Option<TencentSettings>,
+    /// The Easemob face, if wanted.
+    pub easemob: Option<EasemobSettings>,
 }
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        EmulatorConfig { clock: Arc::new(SystemClock), host: IpAddr::V4(Ipv4Addr::LOCALHOST), tencent: None }
+        EmulatorConfig {
+            clock: Arc::new(SystemClock),
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            tencent: None,
+            easemob: None,
+        }
     }
 }
 
@@ -61,6 +70,11 @@ impl EmulatorConfig {
     /// Only the Tencent face, with default settings.
     pub fn tencent() -> Self {
         EmulatorConfig { tencent: Some(TencentSettings::default()), ..Self::default() }
+    }
+
+    /// Only the Easemob face, with default settings (the app `unim#demo`).
+    pub fn easemob() -> Self {
+        EmulatorConfig { easemob: Some(EasemobSettings::default()), ..Self::default() }
     }
 
     /// The same config on `clock`.
@@ -75,6 +89,7 @@ impl EmulatorConfig {
 pub struct Emulator {
     engine: Arc<Engine>,
     tencent: Option<TencentEndpoint>,
+    easemob: Option<EasemobEndpoint>,
     servers: Vec<JoinHandle<()>>,
 }
 
@@ -91,7 +106,15 @@ impl Emulator {
             }
             None => None,
         };
-        Ok(Emulator { engine, tencent, servers })
+        let easemob = match config.easemob {
+            Some(settings) => {
+                let (endpoint, server) = easemob::serve(Arc::clone(&engine), config.host, settings).await?;
+                servers.push(server);
+                Some(endpoint)
+            }
+            None => None,
+        };
+        Ok(Emulator { engine, tencent, easemob, servers })
     }
 
     /// The engine behind every face.
@@ -107,6 +130,11 @@ impl Emulator {
     /// Where the Tencent face listens and its app settings, if it was started.
     pub fn tencent(&self) -> Option<&TencentEndpoint> {
         self.tencent.as_ref()
+    }
+
+    /// Where the Easemob face listens and its app settings, if it was started.
+    pub fn easemob(&self) -> Option<&EasemobEndpoint> {
+        self.easemob.as_ref()
     }
 }
 

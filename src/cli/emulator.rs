@@ -2,12 +2,14 @@
 
 use clap::{Subcommand, ValueEnum};
 use std::process::ExitCode;
-use unim_emulator::{Emulator, EmulatorConfig, TencentSettings};
+use unim_emulator::{EasemobSettings, Emulator, EmulatorConfig, TencentSettings};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Vendor {
     /// Tencent Cloud IM.
     Tencent,
+    /// Easemob (环信).
+    Easemob,
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,23 +31,81 @@ pub enum Command {
         /// Tencent: the App admin account.
         #[arg(long)]
         admin: Option<String>,
+        /// Easemob: the org_name of the app key (default: unim).
+        #[arg(long)]
+        org: Option<String>,
+        /// Easemob: the app_name of the app key (default: demo).
+        #[arg(long)]
+        app: Option<String>,
+        /// Easemob: the app's Client ID (default: a random one).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Easemob: the app's Client Secret (default: a random one).
+        #[arg(long)]
+        client_secret: Option<String>,
     },
 }
 
+/// Refuses the flags of another vendor's face, naming them.
+fn refuse_foreign(vendor: &str, flags: &[(&str, bool)]) -> Result<(), String> {
+    let given: Vec<&str> = flags.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect();
+    if given.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("--vendor {vendor} does not take {}", given.join(", ")))
+    }
+}
+
 pub async fn run(cmd: Command) -> Result<ExitCode, String> {
-    let Command::Serve { vendor: Vendor::Tencent, port, sdkappid, secret_key, admin } = cmd;
-    let defaults = TencentSettings::default();
-    let settings = TencentSettings {
-        port,
-        sdkappid: sdkappid.unwrap_or(defaults.sdkappid),
-        secret_key: secret_key.unwrap_or(defaults.secret_key),
-        admin: admin.unwrap_or(defaults.admin),
-        policy: defaults.policy,
+    let Command::Serve { vendor, port, sdkappid, secret_key, admin, org, app, client_id, client_secret } = cmd;
+    let config = match vendor {
+        Vendor::Tencent => {
+            refuse_foreign(
+                "tencent",
+                &[
+                    ("--org", org.is_some()),
+                    ("--app", app.is_some()),
+                    ("--client-id", client_id.is_some()),
+                    ("--client-secret", client_secret.is_some()),
+                ],
+            )?;
+            let defaults = TencentSettings::default();
+            let settings = TencentSettings {
+                port,
+                sdkappid: sdkappid.unwrap_or(defaults.sdkappid),
+                secret_key: secret_key.unwrap_or(defaults.secret_key),
+                admin: admin.unwrap_or(defaults.admin),
+                policy: defaults.policy,
+            };
+            EmulatorConfig { tencent: Some(settings), ..EmulatorConfig::default() }
+        }
+        Vendor::Easemob => {
+            refuse_foreign(
+                "easemob",
+                &[
+                    ("--sdkappid", sdkappid.is_some()),
+                    ("--secret-key", secret_key.is_some()),
+                    ("--admin", admin.is_some()),
+                ],
+            )?;
+            let defaults = EasemobSettings::default();
+            let settings = EasemobSettings {
+                port,
+                org: org.unwrap_or(defaults.org),
+                app: app.unwrap_or(defaults.app),
+                client_id: client_id.unwrap_or(defaults.client_id),
+                client_secret: client_secret.unwrap_or(defaults.client_secret),
+                policy: defaults.policy,
+            };
+            EmulatorConfig { easemob: Some(settings), ..EmulatorConfig::default() }
+        }
     };
-    let config = EmulatorConfig { tencent: Some(settings), ..EmulatorConfig::default() };
     let emulator = Emulator::start(config).await.map_err(|e| e.to_string())?;
-    let endpoint = emulator.tencent().ok_or("the Tencent face did not start")?;
-    let line = serde_json::to_string(endpoint).map_err(|e| e.to_string())?;
+    let line = match vendor {
+        Vendor::Tencent => serde_json::to_string(emulator.tencent().ok_or("the Tencent face did not start")?),
+        Vendor::Easemob => serde_json::to_string(emulator.easemob().ok_or("the Easemob face did not start")?),
+    }
+    .map_err(|e| e.to_string())?;
     println!("{line}");
     tokio::signal::ctrl_c().await.map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 mod conformance;
 mod emulator;
 mod login;
+mod token;
 mod usersig;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,9 @@ enum Command {
     Emulator(emulator::Command),
     /// Log in and print every neutral event as one JSON line.
     Login(login::Args),
+    /// Request vendor tokens (Easemob app and user tokens).
+    #[command(subcommand)]
+    Token(token::Command),
     /// Generate or verify Tencent UserSigs.
     #[command(subcommand)]
     Usersig(usersig::Command),
@@ -36,6 +40,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Conformance(args) => conformance::run(args).await,
         Command::Emulator(cmd) => emulator::run(cmd).await,
         Command::Login(args) => login::run(args).await,
+        Command::Token(cmd) => token::run(cmd).await,
         Command::Usersig(cmd) => usersig::run(cmd),
     }
 }

@@ -20,3 +20,29 @@ pub mod user_id;
 
 /// The vendor's short name, as it appears in [`unim_core::VendorError::vendor`].
 pub const VENDOR: &str = "easemob";
+
+/// What the Easemob adapter can do, as far as the admin face goes (the
+/// session's claims join it as they pass their cases).
+///
+/// - `login_password`, `login_token`: Easemob's two login methods (easemob.md 2.2, 6.4).
+/// - `admin_register`, `admin_delete`, `admin_online_status`,
+///   `admin_issue_credentials` (the `inherit` grant).
+/// - `admin_kick` is **not** claimed: `GET /users/{u}/disconnect` logs the
+///   user out everywhere but Easemob does not document that it voids the
+///   tokens the user holds (easemob.md 3.3), and the neutral kick promises
+///   exactly that. [`unim_core::Admin::kick`] still works, as a forced logout.
+/// - `devices_per_platform: 4`: the default multi-device rule (easemob.md 6.3).
+/// - `max_user_id_len: 64` bytes (easemob.md 3.1).
+pub fn capabilities() -> unim_core::Capabilities {
+    unim_core::Capabilities {
+        login_password: true,
+        login_token: true,
+        admin_register: true,
+        admin_delete: true,
+        admin_online_status: true,
+        admin_issue_credentials: true,
+        devices_per_platform: 4,
+        max_user_id_len: user_id::MAX_USER_ID_BYTES,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,593 @@
+// Easemob web SDK (easemob-websdk) as a test peer of the unim emulator.
+//
+// Starts `unim emulator serve --vendor easemob`, reads its one-line JSON connection info
+// ({"vendor":"easemob","rest_url":...,"ws_url":...,"app_key":"org#app","client_id":...,
+// "client_secret":...}), runs named checks with the official SDK under Node, stops the emulator,
+// and exits 0 only if every check passed. `rest_url` is the SDK's `apiUrl`, `ws_url` its `url`.
+//
+// Environment:
+//   UNIM_BIN                  emulator binary (default: target/debug/unim; a relative path is
+//                             taken from the repository root)
+//   UNIM_SDK_EMULATOR_CMD     shell command used instead of "$UNIM_BIN emulator serve --vendor easemob";
+//                             it must print the JSON line on stdout and then serve
+//   UNIM_SDK_CHECKS           comma-separated check names to run (default: all)
+//   UNIM_SDK_VERBOSE=1        stream SDK and emulator logs to stderr (otherwise they are shown
+//                             only for failed checks)
+//   UNIM_SDK_TIMEOUT_MS       per-check time limit (default 45000)
+//
+// Protocol facts behind these checks: docs/protocols/easemob.md.
+
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(HERE, '..', '..');
+const VERBOSE = process.env.UNIM_SDK_VERBOSE === '1';
+const CHECK_TIMEOUT_MS = Number(process.env.UNIM_SDK_TIMEOUT_MS || 45000);
+const EVENT_TIMEOUT_MS = 20000; // one awaited SDK event, SDK call or REST call
+
+// ---------------------------------------------------------------------------------------------
+// Log capture: the SDK logs through console.*; keep the tail for failure reports.
+
+const logTail = [];
+const LOG_TAIL_MAX = 400;
+let logTotal = 0; // lines ever captured; logTail holds the last LOG_TAIL_MAX of them
+function capture(source, text) {
+  const line = `[${source}] ${text}`;
+  if (VERBOSE) process.stderr.write(line + '\n');
+  logTail.push(line);
+  logTotal++;
+  if (logTail.length > LOG_TAIL_MAX) logTail.shift();
+}
+function out(line) { process.stdout.write(line + '\n'); }
+// Browser-style console formatting: drop "%c" markers and their CSS arguments.
+function formatConsole(args) {
+  let rest = args;
+  if (typeof args[0] === 'string' && args[0].includes('%c')) {
+    const n = args[0].split('%c').length - 1;
+    rest = [args[0].replace(/%c/g, ''), ...args.slice(1 + n)];
+  }
+  return rest.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ').replace(/\s+/g, ' ').trim();
+}
+for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+  console[level] = (...args) => capture('sdk', formatConsole(args));
+}
+function safeJson(v) {
+  if (v instanceof Error) return `${v.name}: ${v.message}`;
+  try { return JSON.stringify(v); } catch (_) { return String(v); }
+}
+
+// A rejection the SDK leaves unhandled must not end the process: record it, judge by events.
+const unhandled = [];
+process.on('unhandledRejection', (reason) => {
+  const text = reason && reason.type !== undefined ? `type ${reason.type}: ${reason.message}` : safeJson(reason);
+  unhandled.push(text);
+  capture('harness', `unhandled rejection inside the SDK: ${text}`);
+});
+
+require('./polyfill.js');
+
+// One bundle copy per simulated user: the SDK keeps some state at module level (message maps,
+// the logger), so every connection gets a fresh copy.
+function freshSdk() {
+  const id = require.resolve('easemob-websdk');
+  delete require.cache[id];
+  return require('easemob-websdk');
+}
+const STATUS = freshSdk().statusCode;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+class CheckError extends Error {}
+function fail(msg) { throw new CheckError(msg); }
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new CheckError(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// SDK errors are plain objects {type, message, data?}.
+function describeErr(e) {
+  if (e instanceof CheckError) return e.message;
+  if (e && e.type !== undefined) return `type ${e.type}: ${e.message || ''}`.trim();
+  return e && e.message ? e.message : safeJson(e);
+}
+
+const RUN_ID = randomBytes(3).toString('hex');
+const uid = (name) => `${name}_${RUN_ID}`; // lower case: Easemob user IDs are case-insensitive
+
+// ---------------------------------------------------------------------------------------------
+// Emulator process
+
+function startEmulator() {
+  const custom = process.env.UNIM_SDK_EMULATOR_CMD;
+  let child;
+  let label;
+  if (custom) {
+    label = custom;
+    child = spawn('sh', ['-c', custom], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  } else {
+    const bin = path.resolve(REPO_ROOT, process.env.UNIM_BIN || path.join('target', 'debug', 'unim'));
+    label = `${bin} emulator serve --vendor easemob`;
+    child = spawn(bin, ['emulator', 'serve', '--vendor', 'easemob'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  }
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (err) => resolve({ error: err }));
+  });
+  readline.createInterface({ input: child.stderr }).on('line', (l) => capture('emulator', l));
+  const lines = readline.createInterface({ input: child.stdout });
+  const firstLine = new Promise((resolve) => {
+    let first = true;
+    lines.on('line', (l) => {
+      if (first) { first = false; resolve(l); } else capture('emulator', l);
+    });
+  });
+  const info = withTimeout(
+    Promise.race([
+      firstLine,
+      exited.then((x) => {
+        throw new CheckError(`emulator (${label}) ended before printing its connection line: ${x.error ? x.error.message : `exit ${x.code} ${x.signal || ''}`}`);
+      }),
+    ]),
+    60000,
+    `the emulator's connection line (${label})`,
+  ).then((line) => {
+    let j;
+    try { j = JSON.parse(line); } catch (_) { throw new CheckError(`emulator's first stdout line is not JSON: ${line}`); }
+    for (const k of ['rest_url', 'ws_url', 'app_key', 'client_id', 'client_secret']) {
+      if (j[k] === undefined || j[k] === '') throw new CheckError(`emulator's connection line lacks "${k}": ${line}`);
+    }
+    if (j.vendor !== undefined && j.vendor !== 'easemob') throw new CheckError(`emulator says vendor ${j.vendor}, expected easemob`);
+    if (!/^[^#\s]+#[^#\s]+$/.test(j.app_key)) throw new CheckError(`emulator's app_key is not "org#app": ${j.app_key}`);
+    return j;
+  });
+  // Never leave the emulator behind, also when this process is interrupted.
+  const killNow = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { try { child.kill('SIGKILL'); } catch (_) { /* gone */ } }
+  };
+  process.once('exit', killNow);
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => { killNow(); process.exit(sig === 'SIGINT' ? 130 : 143); });
+  }
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try { process.kill(-child.pid, 'SIGTERM'); } catch (_) { try { child.kill('SIGTERM'); } catch (_) { /* gone */ } }
+    const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
+    if (!done) {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { try { child.kill('SIGKILL'); } catch (_) { /* gone */ } }
+    }
+  };
+  return { info, stop, exited, label };
+}
+
+// ---------------------------------------------------------------------------------------------
+// REST (the app server's side), straight to the emulator
+
+function makeRest(conn) {
+  const [org, app] = conn.app_key.split('#');
+  const base = `${conn.rest_url.replace(/\/+$/, '')}/${org}/${app}`;
+  let appToken = null;
+
+  async function call(method, p, body, token) {
+    const headers = { 'content-type': 'application/json', accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const what = `REST ${method} /${org}/${app}${p}`;
+    const res = await withTimeout(
+      fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
+      EVENT_TIMEOUT_MS,
+      what,
+    );
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
+    capture('harness', `${what} -> ${res.status} ${text.slice(0, 300)}`);
+    return { status: res.status, json, text, what };
+  }
+  function expectOk(r) {
+    if (r.status !== 200 || !r.json) fail(`${r.what} answered HTTP ${r.status}: ${r.text.slice(0, 300)}`);
+    return r.json;
+  }
+
+  return {
+    call,
+    // App token: POST /token with the app's client credentials.
+    async appToken() {
+      if (appToken) return appToken;
+      const j = expectOk(await call('POST', '/token', { grant_type: 'client_credentials', client_id: conn.client_id, client_secret: conn.client_secret }));
+      if (typeof j.access_token !== 'string' || !j.access_token) fail(`client_credentials token reply has no access_token: ${safeJson(j)}`);
+      appToken = j.access_token;
+      return appToken;
+    },
+    // Authorized registration (the app server creates the account).
+    async createUser(username, password) {
+      const j = expectOk(await call('POST', '/users', [{ username, password }], await this.appToken()));
+      const e = Array.isArray(j.entities) ? j.entities.find((x) => x && x.username === username) : null;
+      if (!e) fail(`POST /users did not return the entity of ${username}: ${safeJson(j)}`);
+      return e;
+    },
+    // User token: POST /token with grant_type password.
+    async userToken(username, password) {
+      const j = expectOk(await call('POST', '/token', { grant_type: 'password', username, password }));
+      if (typeof j.access_token !== 'string' || !j.access_token) fail(`password token reply has no access_token: ${safeJson(j)}`);
+      return j;
+    },
+    async disconnect(username) {
+      return expectOk(await call('GET', `/users/${encodeURIComponent(username)}/disconnect`, undefined, await this.appToken()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SDK clients
+
+const WATCHED = ['onConnected', 'onDisconnected', 'onReconnecting', 'onError', 'onTextMessage', 'onMessage', 'onTokenWillExpire', 'onTokenExpired'];
+
+function makeEnv(conn) {
+  const rest = makeRest(conn);
+  const clients = [];
+
+  function client(user, label = user) {
+    const EC = freshSdk();
+    if (EC.logger && typeof EC.logger.setLevel === 'function') EC.logger.setLevel(VERBOSE ? 0 : 1);
+    // isFixedDeviceId:false + our own deviceId: every instance gets its own resource
+    // ("webim_web_<deviceId>"); with the default, all instances in this process would share the
+    // one device ID kept in (our shared, in-memory) localStorage.
+    const c = new EC.connection({
+      appKey: conn.app_key,
+      isHttpDNS: false,
+      url: conn.ws_url,
+      apiUrl: conn.rest_url.replace(/\/+$/, ''),
+      https: false,
+      isFixedDeviceId: false,
+      deviceId: `${label.replace(/[^a-z0-9]/gi, '')}${randomBytes(3).toString('hex')}`,
+    });
+    const events = Object.fromEntries(WATCHED.map((n) => [n, []]));
+    const waiters = [];
+    const handlers = {};
+    for (const name of WATCHED) {
+      handlers[name] = (ev) => {
+        // onMessage carries an array of messages; the other events one value (or none).
+        const items = name === 'onMessage' ? (Array.isArray(ev) ? ev : [ev]) : [ev];
+        for (const item of items) {
+          events[name].push(item);
+          for (const w of [...waiters]) {
+            if (w.name === name && w.pred(item)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(item);
+            }
+          }
+        }
+        if (name !== 'onMessage' && name !== 'onTextMessage') capture('harness', `${label}: event ${name} ${safeJson(ev === undefined ? null : ev)}`);
+      };
+    }
+    c.addEventHandler('unim-harness', handlers);
+
+    const cl = {
+      user,
+      label,
+      conn: c,
+      EC,
+      events,
+      opened: false,
+      count: (name, pred = () => true) => events[name].filter(pred).length,
+      // Resolves with the first matching event, including ones that already happened.
+      waitFor(name, pred = () => true, ms = EVENT_TIMEOUT_MS) {
+        const i = events[name].findIndex(pred);
+        if (i >= 0) return Promise.resolve(events[name][i]);
+        return withTimeout(new Promise((resolve) => waiters.push({ name, pred, resolve })), ms, `${label}: ${name}`);
+      },
+      open(params) {
+        cl.opened = true;
+        return withTimeout(c.open({ user, ...params }), EVENT_TIMEOUT_MS, `${label}: open()`);
+      },
+      async openConnected(params) {
+        const connected = cl.waitFor('onConnected');
+        connected.catch(() => {});
+        let res;
+        try {
+          res = await cl.open(params);
+        } catch (e) {
+          fail(`${label}: open() rejected: ${describeErr(e)}`);
+        }
+        await connected;
+        return res;
+      },
+      async sendText(to, text) {
+        const msg = EC.message.create({ type: 'txt', chatType: 'singleChat', to, msg: text });
+        let res;
+        try {
+          res = await withTimeout(c.send(msg), EVENT_TIMEOUT_MS, `${label}: send()`);
+        } catch (e) {
+          fail(`${label}: send to ${to} failed: ${describeErr(e)}`);
+        }
+        if (!res || !res.serverMsgId) fail(`${label}: send() resolved without a serverMsgId: ${safeJson(res)}`);
+        return res;
+      },
+    };
+    clients.push(cl);
+    return cl;
+  }
+
+  async function cleanup() {
+    for (const cl of clients.splice(0)) {
+      try {
+        if (cl.opened) cl.conn.close();
+      } catch (e) {
+        capture('harness', `${cl.label}: cleanup: ${describeErr(e)}`);
+      }
+    }
+  }
+
+  // A user created by the app server through REST, with a password.
+  async function user(name) {
+    const username = uid(name);
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    await rest.createUser(username, password);
+    return { username, password };
+  }
+
+  return { client, cleanup, rest, user };
+}
+
+const isText = (text) => (m) => m && m.msg === text;
+
+function expectIncomingText(m, { from, to, text, id }) {
+  const problems = [];
+  if (m.from !== from) problems.push(`from=${safeJson(m.from)} (want ${from})`);
+  if (m.to !== to) problems.push(`to=${safeJson(m.to)} (want ${to})`);
+  if (m.type !== 'txt') problems.push(`type=${safeJson(m.type)} (want txt)`);
+  if (m.chatType !== 'singleChat') problems.push(`chatType=${safeJson(m.chatType)} (want singleChat)`);
+  if (m.msg !== text) problems.push('text differs');
+  if (id !== undefined && String(m.id) !== String(id)) problems.push(`id=${safeJson(m.id)} (want the sender's serverMsgId ${id})`);
+  if (problems.length) fail(`message "${text}" arrived with ${problems.join(', ')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+const CHECKS = [
+  {
+    name: 'easemob.register',
+    // The SDK's own registerUser(): POST /{org}/{app}/users without a token (open registration).
+    async run(env) {
+      const a = env.client(uid('reg'), 'reg');
+      const username = a.user;
+      const password = `pw-${randomBytes(6).toString('hex')}`;
+      let res;
+      try {
+        res = await withTimeout(a.conn.registerUser({ username, password }), EVENT_TIMEOUT_MS, 'registerUser()');
+      } catch (e) {
+        fail(`registerUser() rejected: ${describeErr(e)}`);
+      }
+      const ent = res && Array.isArray(res.entities) ? res.entities[0] : null;
+      if (!ent || ent.username !== username) fail(`registerUser() resolved without the new user entity: ${safeJson(res)}`);
+      if (res.type !== STATUS.REQUEST_SUCCESS) fail(`registerUser() resolved with type ${res.type}`);
+
+      let dupErr;
+      try {
+        await withTimeout(a.conn.registerUser({ username, password }), EVENT_TIMEOUT_MS, 'registerUser() of an existing user');
+      } catch (e) {
+        if (e instanceof CheckError) throw e;
+        dupErr = e;
+      }
+      if (!dupErr) fail('registering the same user name twice succeeded');
+      if (dupErr.type !== STATUS.WEBIM_CONNCTION_AJAX_ERROR) fail(`duplicate registration rejected with ${describeErr(dupErr)}, expected type ${STATUS.WEBIM_CONNCTION_AJAX_ERROR} (an HTTP 400)`);
+
+      // The password given at registration is the one that logs in.
+      await env.rest.userToken(username, password);
+      return `registered via the SDK (REST POST /users, no token); duplicate -> ${describeErr(dupErr)}`;
+    },
+  },
+  {
+    name: 'easemob.login_password',
+    async run(env) {
+      const u = await env.user('pwd');
+      const a = env.client(u.username, 'alice');
+      const res = await a.openConnected({ pwd: u.password });
+      if (!res || typeof res.accessToken !== 'string' || !res.accessToken) fail(`open() resolved without accessToken: ${safeJson(res)}`);
+      if (!(Number(res.duration) > 0)) fail(`open() resolved without a positive duration (the token's expires_in): ${safeJson(res)}`);
+      if (!a.conn.isOpened()) fail('onConnected fired but isOpened() is false');
+      if (a.count('onConnected') !== 1) fail(`onConnected fired ${a.count('onConnected')} times`);
+      return `open() resolved (duration ${res.duration} s), onConnected fired`;
+    },
+  },
+  {
+    name: 'easemob.login_token',
+    async run(env) {
+      const u = await env.user('tok');
+      const tok = await env.rest.userToken(u.username, u.password);
+      const a = env.client(u.username, 'alice');
+      const res = await a.openConnected({ accessToken: tok.access_token });
+      if (!res || res.accessToken !== tok.access_token) fail(`open() resolved with another token: ${safeJson(res)}`);
+      if (!a.conn.isOpened()) fail('onConnected fired but isOpened() is false');
+      if (a.count('onConnected') !== 1) fail(`onConnected fired ${a.count('onConnected')} times`);
+      return 'token from REST /token (password grant); open({accessToken}) connected';
+    },
+  },
+  {
+    name: 'easemob.login_wrong_password',
+    async run(env) {
+      const u = await env.user('badpw');
+      const a = env.client(u.username, 'alice(bad pwd)');
+      let res;
+      let err;
+      try {
+        res = await a.open({ pwd: `${u.password}-wrong` });
+      } catch (e) {
+        if (e instanceof CheckError) throw e;
+        err = e;
+      }
+      if (!err) fail(`open() with a wrong password resolved: ${safeJson(res)}`);
+      if (err.type !== STATUS.WEBIM_CONNCTION_OPEN_ERROR) fail(`open() rejected with ${describeErr(err)}, expected type ${STATUS.WEBIM_CONNCTION_OPEN_ERROR} (WEBIM_CONNCTION_OPEN_ERROR)`);
+      if (a.count('onConnected')) fail('onConnected fired although open() was rejected');
+      if (a.conn.isOpened()) fail('isOpened() is true after a rejected open()');
+      return `rejected with ${describeErr(err)}`;
+    },
+  },
+  {
+    name: 'easemob.text_exchange',
+    async run(env) {
+      const [ua, ub] = await Promise.all([env.user('alice'), env.user('bob')]);
+      const alice = env.client(ua.username, 'alice');
+      const bob = env.client(ub.username, 'bob');
+      const tokB = await env.rest.userToken(ub.username, ub.password);
+      await Promise.all([alice.openConnected({ pwd: ua.password }), bob.openConnected({ accessToken: tokB.access_token })]);
+      const nonce = randomBytes(4).toString('hex');
+      const t1 = `hello bob ${nonce}`;
+      const t2 = `hello alice ${nonce}`;
+
+      const s1 = await alice.sendText(bob.user, t1);
+      const m1 = await bob.waitFor('onTextMessage', isText(t1));
+      expectIncomingText(m1, { from: alice.user, to: bob.user, text: t1, id: s1.serverMsgId });
+
+      const s2 = await bob.sendText(alice.user, t2);
+      const m2 = await alice.waitFor('onTextMessage', isText(t2));
+      expectIncomingText(m2, { from: bob.user, to: alice.user, text: t2, id: s2.serverMsgId });
+
+      // Barrier: one more message each way. Metas of one queue arrive in order, so a duplicate
+      // of t1/t2 would have been delivered before these.
+      const b1 = `barrier to bob ${nonce}`;
+      const b2 = `barrier to alice ${nonce}`;
+      await alice.sendText(bob.user, b1);
+      await bob.waitFor('onTextMessage', isText(b1));
+      await bob.sendText(alice.user, b2);
+      await alice.waitFor('onTextMessage', isText(b2));
+
+      for (const [who, text] of [[bob, t1], [alice, t2]]) {
+        const n = who.count('onTextMessage', isText(text));
+        const nm = who.count('onMessage', isText(text));
+        if (n !== 1) fail(`${who.label} got onTextMessage for "${text}" ${n} times`);
+        if (nm !== 1) fail(`${who.label} got onMessage for "${text}" ${nm} times`);
+      }
+      const echoes = alice.count('onTextMessage', isText(t1)) + bob.count('onTextMessage', isText(t2));
+      if (echoes) fail(`a sender got its own message as onTextMessage (${echoes} times)`);
+      return 'alice -> bob and bob -> alice, each received once, id = serverMsgId';
+    },
+  },
+  {
+    name: 'easemob.forced_off',
+    // REST GET /{org}/{app}/users/{u}/disconnect (app token) kicks every device of the user.
+    async run(env) {
+      const ub = await env.user('kick');
+      const bob = env.client(ub.username, 'bob');
+      const tok = await env.rest.userToken(ub.username, ub.password);
+      await bob.openConnected({ accessToken: tok.access_token });
+      const KICKS = [
+        STATUS.WEBIM_CONNCTION_USER_REMOVED,
+        STATUS.WEBIM_CONNCTION_USER_LOGIN_ANOTHER_DEVICE,
+        STATUS.WEBIM_CONNCTION_USER_KICKED_BY_CHANGE_PASSWORD,
+        STATUS.WEBIM_CONNCTION_USER_KICKED_BY_OTHER_DEVICE,
+      ];
+      const EXPECTED = STATUS.WEBIM_CONNCTION_USER_KICKED_BY_OTHER_DEVICE; // 217
+      const kicked = bob.waitFor('onError', (e) => e && KICKS.includes(e.type));
+      kicked.catch(() => {});
+      const gone = bob.waitFor('onDisconnected');
+      gone.catch(() => {});
+
+      const r = await env.rest.disconnect(bob.user);
+      if (!r.data || r.data.result !== true) fail(`GET /users/{u}/disconnect answered without data.result=true: ${safeJson(r)}`);
+
+      const ev = await kicked;
+      if (ev.type !== EXPECTED) fail(`onError came with type ${ev.type} "${ev.message}", expected ${EXPECTED} (kicked by other device)`);
+      const dis = await gone;
+      if (!dis || dis.type !== EXPECTED) fail(`onDisconnected came with ${safeJson(dis)}, expected type ${EXPECTED}`);
+
+      const kicks = bob.count('onError', (e) => e && KICKS.includes(e.type));
+      if (kicks !== 1) fail(`onError with a kick type fired ${kicks} times: ${safeJson(bob.events.onError)}`);
+      if (bob.count('onDisconnected') !== 1) fail(`onDisconnected fired ${bob.count('onDisconnected')} times`);
+      if (bob.count('onReconnecting')) fail('the SDK started reconnecting after the kick');
+      if (bob.count('onConnected') !== 1) fail(`onConnected fired ${bob.count('onConnected')} times`);
+      if (bob.conn.isOpened()) fail('isOpened() is still true after the kick');
+      return `onError and onDisconnected type ${ev.type} "${ev.message}", once each, no reconnect`;
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const only = (process.env.UNIM_SDK_CHECKS || '').split(',').map((s) => s.trim()).filter(Boolean);
+  const selected = only.length ? CHECKS.filter((c) => only.includes(c.name)) : CHECKS;
+  if (only.length && selected.length !== only.length) {
+    const known = new Set(CHECKS.map((c) => c.name));
+    out(`unknown check name(s): ${only.filter((n) => !known.has(n)).join(', ')}`);
+    return 2;
+  }
+
+  const emu = startEmulator();
+  let conn;
+  let passed = 0;
+  let failed = 0;
+  try {
+    try {
+      conn = await emu.info;
+    } catch (e) {
+      for (const c of selected) { out(`FAIL ${c.name}: ${describeErr(e)}`); failed++; }
+      dumpTail();
+      return summary(passed, failed);
+    }
+    capture('harness', `emulator: ${safeJson(conn)}`);
+    let emulatorGone = null;
+    emu.exited.then((x) => { emulatorGone = x; });
+
+    for (const check of selected) {
+      if (emulatorGone) {
+        out(`FAIL ${check.name}: emulator exited (${safeJson(emulatorGone)})`);
+        failed++;
+        continue;
+      }
+      const env = makeEnv(conn);
+      const mark = logTotal;
+      const started = Date.now();
+      try {
+        const gone = emu.exited.then((x) => { throw new CheckError(`emulator exited during the check (${safeJson(x)})`); });
+        gone.catch(() => {});
+        const note = await withTimeout(Promise.race([check.run(env), gone]), CHECK_TIMEOUT_MS, `check ${check.name}`);
+        out(`PASS ${check.name}${note ? ` (${note})` : ''} [${Date.now() - started} ms]`);
+        passed++;
+      } catch (e) {
+        out(`FAIL ${check.name}: ${describeErr(e)} [${Date.now() - started} ms]`);
+        failed++;
+        dumpTail(mark);
+      } finally {
+        await env.cleanup();
+      }
+    }
+  } finally {
+    await emu.stop();
+  }
+  return summary(passed, failed);
+}
+
+function dumpTail(mark = 0) {
+  if (VERBOSE) return;
+  // Lines captured since `mark`, at most the last 200.
+  const since = Math.min(logTotal - mark, 200, logTail.length);
+  const lines = logTail.slice(logTail.length - since);
+  if (!lines.length) return;
+  process.stderr.write(`---- last ${lines.length} log lines (SDK, emulator, harness) ----\n${lines.join('\n')}\n---- end of log ----\n`);
+}
+
+function summary(passed, failed) {
+  if (unhandled.length) out(`note: ${unhandled.length} unhandled rejection(s) inside the SDK (see logs)`);
+  out(`easemob: ${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => { out(`harness error: ${e && e.stack ? e.stack : e}`); process.exit(1); },
+);
