@@ -513,8 +513,8 @@ async fn disconnect_all_devices_or_one() {
     );
     assert_eq!((&reply["action"], &reply["data"]), (&json!("delete"), &json!({"result": true})));
     match within(tab.signals.recv()).await {
-        Some(LinkSignal::Push(payload)) => assert_eq!(payload, json!({"kick":"kicked_by_server"})),
-        other => panic!("expected the one-device kick push, got {other:?}"),
+        Some(LinkSignal::Kicked { reason: DisconnectReason::KickedByServer, .. }) => {}
+        other => panic!("expected the one-device kick, got {other:?}"),
     }
     assert_eq!(engine.links_of("alice").len(), 1, "the kicked device is detached at once");
     assert!(phone.signals.try_recv().is_err(), "the other device stays");
