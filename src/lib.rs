@@ -45,6 +45,17 @@ pub enum Config {
         /// The SDKAppID.
         sdkappid: u64,
     },
+    /// Easemob over its msync web client protocol.
+    #[cfg(feature = "easemob")]
+    Easemob {
+        /// The REST base (for the password grant): the emulator's `rest_url`
+        /// or an Easemob REST host.
+        rest_url: String,
+        /// The msync WebSocket URL.
+        ws_url: String,
+        /// The app key, `org#app`.
+        app_key: String,
+    },
 }
 
 impl Config {
@@ -53,6 +64,8 @@ impl Config {
         match self {
             #[cfg(feature = "tencent")]
             Config::Tencent { .. } => unim_tencent::VENDOR,
+            #[cfg(feature = "easemob")]
+            Config::Easemob { .. } => unim_easemob::VENDOR,
         }
     }
 }
@@ -65,6 +78,12 @@ pub fn connect(config: &Config, options: SessionOptions) -> Result<Box<dyn Sessi
         Config::Tencent { ws_url, sdkappid } => {
             let cfg = unim_tencent::session::TencentSessionConfig::new(ws_url.clone(), *sdkappid);
             Ok(Box::new(unim_tencent::session::TencentSession::new(cfg, options)))
+        }
+        #[cfg(feature = "easemob")]
+        Config::Easemob { rest_url, ws_url, app_key } => {
+            let cfg =
+                unim_easemob::session::EasemobSessionConfig::new(rest_url.clone(), ws_url.clone(), app_key.clone());
+            Ok(Box::new(unim_easemob::session::EasemobSession::new(cfg, options)))
         }
     }
 }

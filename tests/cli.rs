@@ -287,3 +287,55 @@ async fn token_issue_prints_app_and_user_tokens() {
     let (ok, _, _) = issue(&["--user", "dave", "--password", "dave-pw", "--auto-create"]);
     assert!(!ok, "--auto-create needs --inherit");
 }
+
+/// Runs `unim login` with `args`, sends `logout` once connected, and returns
+/// the `state` (or `event`) of every line, up to the logout's disconnect or
+/// the login's failure.
+async fn login_states(args: &[&str], secret: &str) -> Vec<String> {
+    let mut login = tokio::process::Command::new(UNIM)
+        .arg("login")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = login.stdin.take().unwrap();
+    let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
+    let (mut states, mut logged_out) = (Vec::new(), false);
+    while let Some(line) = tokio::time::timeout(WAIT, lines.next_line()).await.expect("events in time").unwrap() {
+        assert!(!line.contains(secret), "a secret was printed: {line}");
+        let event: Value = serde_json::from_str(&line).expect("each line is JSON");
+        states.push(event["state"].as_str().unwrap_or(event["event"].as_str().unwrap_or_default()).to_owned());
+        if event["state"] == "connected" {
+            stdin.write_all(b"logout\n").await.unwrap();
+            logged_out = true;
+        }
+        if (logged_out && event["state"] == "disconnected") || event["event"] == "login_failed" {
+            break;
+        }
+    }
+    let _ = tokio::time::timeout(WAIT, login.wait()).await;
+    states
+}
+
+#[tokio::test]
+async fn login_works_for_easemob_with_a_password_and_refuses_a_wrong_one() {
+    let (_emulator, info) = serve_vendor("easemob", &["--client-secret", "YXA6-login-secret"]).await;
+    let (rest, ws, key, id) = (
+        info["rest_url"].as_str().unwrap(),
+        info["ws_url"].as_str().unwrap(),
+        info["app_key"].as_str().unwrap(),
+        info["client_id"].as_str().unwrap(),
+    );
+    let config = unim::easemob::admin::EasemobAdminConfig::new(rest, key, id, "YXA6-login-secret");
+    let admin = unim::easemob::admin::EasemobAdmin::new(config).unwrap();
+    admin.register("frank", &unim::Secret::new("frank-pw"), None).await.unwrap();
+    let base = ["--vendor", "easemob", "--rest-url", rest, "--ws-url", ws, "--app-key", key, "--user", "frank"];
+
+    let ok = login_states(&[&base[..], &["--password", "frank-pw"]].concat(), "frank-pw").await;
+    assert_eq!(ok, ["connecting", "authenticating", "connected", "disconnected"]);
+    let refused = login_states(&[&base[..], &["--password", "not-franks"]].concat(), "not-franks").await;
+    assert_eq!(refused.last().map(String::as_str), Some("login_failed"), "{refused:?}");
+    assert!(refused.contains(&"disconnected".to_owned()), "{refused:?}");
+}

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use unim_core::{Device, DisconnectReason, ManualClock, Platform};
-use unim_emulator::{DevicePolicy, EasemobEndpoint, Emulator, EmulatorConfig, LinkSignal};
+use unim_emulator::{DevicePolicy, EasemobEndpoint, EasemobSettings, Emulator, EmulatorConfig, LinkSignal};
 
 const T0: u64 = 1_700_000_000;
 const T0_MS: i64 = 1_700_000_000_000;
@@ -25,10 +25,14 @@ struct Face {
 
 impl Face {
     async fn start() -> Face {
+        Face::start_with(EasemobSettings::default()).await
+    }
+
+    async fn start_with(settings: EasemobSettings) -> Face {
         let clock = ManualClock::at_unix(T0);
-        let emulator = within(Emulator::start(EmulatorConfig::easemob().with_clock(Arc::new(clock.clone()))))
-            .await
-            .expect("emulator starts");
+        let config = EmulatorConfig { easemob: Some(settings), ..EmulatorConfig::default() };
+        let emulator =
+            within(Emulator::start(config.with_clock(Arc::new(clock.clone())))).await.expect("emulator starts");
         Face { emulator, clock, http: reqwest::Client::new() }
     }
 
@@ -170,7 +174,8 @@ async fn admin_calls_need_the_app_token() {
         (status, reply),
         (401, error("unauthorized", "UnauthorizedException", "Unable to authenticate (OAuth)"))
     );
-    let (status, reply) = f.call("POST", "/users", None, Some(json!({"username":"a","password":"p"}))).await;
+    // Open registration takes a single user without a token, never a batch.
+    let (status, reply) = f.call("POST", "/users", None, Some(json!([{"username":"a","password":"p"}]))).await;
     assert_eq!(
         (status, reply),
         (
@@ -307,6 +312,64 @@ async fn registration_single_batch_and_case() {
     assert!(f.emulator.engine().account("erin").is_none(), "nothing is created when a check fails");
     let (status, reply) = f.raw("POST", &f.url("/users"), Some(&token), Some("[{")).await;
     assert_eq!((status, reply["error"].as_str()), (400, Some("json_parse")));
+}
+
+#[tokio::test]
+async fn open_registration_takes_a_single_user_without_a_token() {
+    let f = Face::start().await;
+    let body = json!({"username":"Olive","password":"pw","nickname":""});
+    let (status, reply) = f.call("POST", "/users", None, Some(body.clone())).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!((&reply["action"], &reply["path"]), (&json!("post"), &json!("/users")));
+    assert_eq!(
+        (&reply["entities"][0]["username"], &reply["entities"][0]["activated"]),
+        (&json!("olive"), &json!(true))
+    );
+    assert!(f.emulator.engine().account("olive").is_some());
+
+    // The same name again is the documented duplicate, token or not.
+    let (status, reply) = f.call("POST", "/users", None, Some(body)).await;
+    assert_eq!((status, reply["error"].as_str()), (400, Some("duplicate_unique_property_exists")), "{reply}");
+
+    // The new user's password gets a token.
+    let grant = json!({"grant_type":"password","username":"olive","password":"pw"});
+    assert_eq!(f.call("POST", "/token", None, Some(grant)).await.0, 200);
+
+    // A batch still needs the app token; nothing of it is created.
+    let batch = json!([{"username":"pat","password":"1"},{"username":"quinn","password":"2"}]);
+    let (status, reply) = f.call("POST", "/users", None, Some(batch.clone())).await;
+    assert_eq!((status, reply["error"].as_str()), (401, Some("unauthorized")), "{reply}");
+    assert!(f.emulator.engine().account("pat").is_none());
+
+    // A token that is sent is checked as before.
+    let (status, reply) =
+        f.call("POST", "/users", Some("YWMtgarbage"), Some(json!({"username":"rae","password":"p"}))).await;
+    assert_eq!((status, reply["error"].as_str()), (401, Some("auth_bad_access_token")), "{reply}");
+    let app = f.app_token().await;
+    assert_eq!(f.call("POST", "/users", Some(&app), Some(batch)).await.0, 200);
+    assert!(f.emulator.engine().account("quinn").is_some());
+}
+
+#[tokio::test]
+async fn closed_registration_needs_the_app_token() {
+    let f = Face::start_with(EasemobSettings { open_registration: false, ..EasemobSettings::default() }).await;
+    let (status, reply) = f.call("POST", "/users", None, Some(json!({"username":"olive","password":"pw"}))).await;
+    assert_eq!(
+        (status, reply),
+        (
+            401,
+            error(
+                "unauthorized",
+                "UnauthorizedException",
+                "Open registration doesn't allow, so register user need token"
+            )
+        )
+    );
+    assert!(f.emulator.engine().account("olive").is_none());
+    let app = f.app_token().await;
+    let (status, reply) = f.call("POST", "/users", Some(&app), Some(json!({"username":"olive","password":"pw"}))).await;
+    assert_eq!(status, 200, "{reply}");
+    assert!(f.emulator.engine().account("olive").is_some());
 }
 
 #[tokio::test]
@@ -479,8 +542,21 @@ async fn status_batch_status_and_resources() {
     assert_eq!(reply["path"], "/users/alice/resources");
     assert_eq!(reply["action"], "get");
     assert_eq!(reply["entities"], json!([]));
-    assert_eq!(reply["data"], json!([{"res":"web_tab-1","device_uuid":"tab-1","device_name":"Chrome"}]));
+    // `res` is the device's resource exactly as the client gave it (the SDK
+    // compares it with its own), not prefixed with the platform.
+    assert_eq!(reply["data"], json!([{"res":"tab-1","device_uuid":"tab-1","device_name":"Chrome"}]));
     assert_eq!(f.call("GET", "/users/bob/resources", Some(&token), None).await.1["data"], json!([]));
+    // The web SDK's own resource shape.
+    let sdk = Device { platform: Platform::Web, id: Some("webim_web_X".into()), name: Some("webim_web_X".into()) };
+    let _sdk_link = f.emulator.engine().attach("bob", sdk, unim_emulator::easemob::DEFAULT_POLICY);
+    assert_eq!(
+        f.call("GET", "/users/bob/resources", Some(&token), None).await.1["data"],
+        json!([{"res":"webim_web_X","device_uuid":"webim_web_X","device_name":"webim_web_X"}])
+    );
+    // A device without a resource shows its platform's prefix alone.
+    let _bare =
+        f.emulator.engine().attach("bob", Device::new(Platform::Android), unim_emulator::easemob::DEFAULT_POLICY);
+    assert_eq!(f.call("GET", "/users/bob/resources", Some(&token), None).await.1["data"][1]["res"], "android");
     assert_eq!(f.call("GET", "/users/ghost/status", Some(&token), None).await.0, 404);
     assert_eq!(f.call("GET", "/users/ghost/resources", Some(&token), None).await.0, 404);
 }

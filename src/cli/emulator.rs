@@ -43,6 +43,10 @@ pub enum Command {
         /// Easemob: the app's Client Secret (default: a random one).
         #[arg(long)]
         client_secret: Option<String>,
+        /// Easemob: authorized registration (every `POST /users` needs the app token)
+        /// instead of the default open registration, which the SDK's `registerUser()` needs.
+        #[arg(long)]
+        closed_registration: bool,
     },
 }
 
@@ -57,7 +61,18 @@ fn refuse_foreign(vendor: &str, flags: &[(&str, bool)]) -> Result<(), String> {
 }
 
 pub async fn run(cmd: Command) -> Result<ExitCode, String> {
-    let Command::Serve { vendor, port, sdkappid, secret_key, admin, org, app, client_id, client_secret } = cmd;
+    let Command::Serve {
+        vendor,
+        port,
+        sdkappid,
+        secret_key,
+        admin,
+        org,
+        app,
+        client_id,
+        client_secret,
+        closed_registration,
+    } = cmd;
     let config = match vendor {
         Vendor::Tencent => {
             refuse_foreign(
@@ -67,6 +82,7 @@ pub async fn run(cmd: Command) -> Result<ExitCode, String> {
                     ("--app", app.is_some()),
                     ("--client-id", client_id.is_some()),
                     ("--client-secret", client_secret.is_some()),
+                    ("--closed-registration", closed_registration),
                 ],
             )?;
             let defaults = TencentSettings::default();
@@ -96,6 +112,7 @@ pub async fn run(cmd: Command) -> Result<ExitCode, String> {
                 client_id: client_id.unwrap_or(defaults.client_id),
                 client_secret: client_secret.unwrap_or(defaults.client_secret),
                 policy: defaults.policy,
+                open_registration: !closed_registration,
             };
             EmulatorConfig { easemob: Some(settings), ..EmulatorConfig::default() }
         }

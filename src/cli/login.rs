@@ -12,6 +12,8 @@ use unim::{Config, Credentials, Event, ReconnectPolicy, Secret, SessionOptions};
 pub enum Vendor {
     /// Tencent Cloud IM.
     Tencent,
+    /// Easemob (环信).
+    Easemob,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -19,22 +21,56 @@ pub struct Args {
     /// The vendor.
     #[arg(long, value_enum)]
     vendor: Vendor,
-    /// The server REST base URL (Tencent's session does not need it; accepted
-    /// so that one command line serves every vendor).
+    /// The server REST base URL (Easemob: for the password grant; Tencent's
+    /// session does not need it).
     #[arg(long)]
     rest_url: Option<String>,
-    /// The client WebSocket base URL.
+    /// The client WebSocket URL.
     #[arg(long)]
     ws_url: String,
     /// Tencent: the SDKAppID.
-    #[arg(long)]
-    sdkappid: u64,
+    #[arg(long, required_if_eq("vendor", "tencent"))]
+    sdkappid: Option<u64>,
+    /// Easemob: the app key, `org#app`.
+    #[arg(long, required_if_eq("vendor", "easemob"))]
+    app_key: Option<String>,
     /// The user id.
     #[arg(long)]
     user: String,
     /// Tencent: the UserSig.
+    #[arg(long, conflicts_with_all = ["password", "token"])]
+    usersig: Option<Secret>,
+    /// Easemob: the password.
+    #[arg(long, conflicts_with = "token")]
+    password: Option<Secret>,
+    /// Easemob: a user token.
     #[arg(long)]
-    usersig: Secret,
+    token: Option<Secret>,
+}
+
+/// The vendor's config and the credentials, from the arguments.
+fn config_and_credentials(args: Args) -> Result<(Config, Credentials), String> {
+    match args.vendor {
+        Vendor::Tencent => {
+            let sdkappid = args.sdkappid.ok_or("--sdkappid is required for tencent")?;
+            let user_sig = args.usersig.ok_or("--usersig is required for tencent")?;
+            Ok((Config::Tencent { ws_url: args.ws_url, sdkappid }, Credentials::user_sig(args.user, user_sig)))
+        }
+        Vendor::Easemob => {
+            let app_key = args.app_key.ok_or("--app-key is required for easemob")?;
+            let credentials = match (args.password, args.token) {
+                (Some(password), None) => Credentials::password(args.user, password),
+                (None, Some(token)) => Credentials::token(args.user, token),
+                _ => return Err("easemob logs in with --password or --token".into()),
+            };
+            let rest_url = match (&credentials, args.rest_url) {
+                (_, Some(url)) => url,
+                (Credentials::Token { .. }, None) => String::new(),
+                _ => return Err("--rest-url is required for a password login (the token grant)".into()),
+            };
+            Ok((Config::Easemob { rest_url, ws_url: args.ws_url, app_key }, credentials))
+        }
+    }
 }
 
 fn print(value: serde_json::Value) {
@@ -51,10 +87,7 @@ fn event_line(event: &Event) -> serde_json::Value {
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, String> {
-    let _ = &args.rest_url;
-    let config = match args.vendor {
-        Vendor::Tencent => Config::Tencent { ws_url: args.ws_url, sdkappid: args.sdkappid },
-    };
+    let (config, credentials) = config_and_credentials(args)?;
     // A monitor should say soon that the service is down: four attempts, 7 s in all.
     let reconnect = ReconnectPolicy { max_attempts: 4, ..ReconnectPolicy::default() };
     let session =
@@ -73,7 +106,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             }
         }
     });
-    if let Err(e) = session.login(Credentials::user_sig(args.user, args.usersig)).await {
+    if let Err(e) = session.login(credentials).await {
         // Print the Disconnected event (when there is one) before the error.
         let _ = tokio::time::timeout(std::time::Duration::from_millis(500), ended).await;
         print(json!({"event": "login_failed", "error": e}));

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Runs the official vendor web SDKs against the unim emulator (see tencent.mjs for options).
+# Runs the official vendor web SDKs against the unim emulator (tencent.mjs, then easemob.mjs;
+# see each for its options).
 # Needs Node >= 20 and npm; the SDKs are installed from npm here, at test time.
 # The emulator binary must exist already (default target/debug/unim; override with UNIM_BIN,
-# or UNIM_SDK_EMULATOR_CMD for any command that prints the JSON line and serves).
+# or UNIM_SDK_EMULATOR_CMD for any command that prints the JSON line and serves; that one
+# command would serve both scripts, so set it only when running one script with node).
 set -eu
 cd "$(dirname "$0")"
 
@@ -20,6 +22,8 @@ if ! npm install --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
 fi
 rm -f "$log"
 
+# Each vendor's run goes ahead even when an earlier one failed; any failure fails the script.
 status=0
 node tencent.mjs || status=$?
+node easemob.mjs || status=$?
 exit "$status"

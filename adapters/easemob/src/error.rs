@@ -130,38 +130,38 @@ pub fn error_from_rest(status: u16, error: &str, description: &str, retry_after:
 
 /// `EMError` codes of the native and web SDKs (easemob.md 6.1, 6.2) that the
 /// session meets on a refused login or a kick.
-mod code {
-    pub const GENERAL_ERROR: i64 = 1;
-    pub const NETWORK_ERROR: i64 = 2;
-    pub const EXCEED_SERVICE_LIMIT: i64 = 4;
-    pub const APP_ACTIVE_NUMBER_REACH_LIMITATION: i64 = 8;
-    pub const INVALID_APP_KEY: i64 = 100;
-    pub const INVALID_USER_NAME: i64 = 101;
-    pub const INVALID_PASSWORD: i64 = 102;
-    pub const INVALID_TOKEN: i64 = 104;
-    pub const USER_NAME_TOO_LONG: i64 = 105;
-    pub const TOKEN_EXPIRED: i64 = 108;
-    pub const TOKEN_WILL_EXPIRE: i64 = 109;
-    pub const USER_ALREADY_LOGIN: i64 = 200;
-    pub const USER_NOT_LOGIN: i64 = 201;
-    pub const USER_AUTHENTICATION_FAILED: i64 = 202;
-    pub const USER_ALREADY_EXIST: i64 = 203;
-    pub const USER_NOT_FOUND: i64 = 204;
-    pub const USER_LOGIN_ANOTHER_DEVICE: i64 = 206;
-    pub const USER_REMOVED: i64 = 207;
-    pub const USER_PERMISSION_DENIED: i64 = 210;
-    pub const USER_LOGIN_TOO_MANY_DEVICES: i64 = 214;
-    pub const USER_MUTED: i64 = 215;
-    pub const USER_KICKED_BY_CHANGE_PASSWORD: i64 = 216;
-    pub const USER_KICKED_BY_OTHER_DEVICE: i64 = 217;
-    pub const USER_MUTED_BY_ADMIN: i64 = 219;
-    pub const USER_DEVICE_CHANGED: i64 = 220;
-    pub const SERVER_NOT_REACHABLE: i64 = 300;
-    pub const SERVER_TIMEOUT: i64 = 301;
-    pub const SERVER_BUSY: i64 = 302;
-    pub const SERVER_UNKNOWN_ERROR: i64 = 303;
-    pub const SERVER_GET_DNSLIST_FAILED: i64 = 304;
-    pub const SERVER_SERVICE_RESTRICTED: i64 = 305;
+pub(crate) mod code {
+    pub(crate) const GENERAL_ERROR: i64 = 1;
+    pub(crate) const NETWORK_ERROR: i64 = 2;
+    pub(crate) const EXCEED_SERVICE_LIMIT: i64 = 4;
+    pub(crate) const APP_ACTIVE_NUMBER_REACH_LIMITATION: i64 = 8;
+    pub(crate) const INVALID_APP_KEY: i64 = 100;
+    pub(crate) const INVALID_USER_NAME: i64 = 101;
+    pub(crate) const INVALID_PASSWORD: i64 = 102;
+    pub(crate) const INVALID_TOKEN: i64 = 104;
+    pub(crate) const USER_NAME_TOO_LONG: i64 = 105;
+    pub(crate) const TOKEN_EXPIRED: i64 = 108;
+    pub(crate) const TOKEN_WILL_EXPIRE: i64 = 109;
+    pub(crate) const USER_ALREADY_LOGIN: i64 = 200;
+    pub(crate) const USER_NOT_LOGIN: i64 = 201;
+    pub(crate) const USER_AUTHENTICATION_FAILED: i64 = 202;
+    pub(crate) const USER_ALREADY_EXIST: i64 = 203;
+    pub(crate) const USER_NOT_FOUND: i64 = 204;
+    pub(crate) const USER_LOGIN_ANOTHER_DEVICE: i64 = 206;
+    pub(crate) const USER_REMOVED: i64 = 207;
+    pub(crate) const USER_PERMISSION_DENIED: i64 = 210;
+    pub(crate) const USER_LOGIN_TOO_MANY_DEVICES: i64 = 214;
+    pub(crate) const USER_MUTED: i64 = 215;
+    pub(crate) const USER_KICKED_BY_CHANGE_PASSWORD: i64 = 216;
+    pub(crate) const USER_KICKED_BY_OTHER_DEVICE: i64 = 217;
+    pub(crate) const USER_MUTED_BY_ADMIN: i64 = 219;
+    pub(crate) const USER_DEVICE_CHANGED: i64 = 220;
+    pub(crate) const SERVER_NOT_REACHABLE: i64 = 300;
+    pub(crate) const SERVER_TIMEOUT: i64 = 301;
+    pub(crate) const SERVER_BUSY: i64 = 302;
+    pub(crate) const SERVER_UNKNOWN_ERROR: i64 = 303;
+    pub(crate) const SERVER_GET_DNSLIST_FAILED: i64 = 304;
+    pub(crate) const SERVER_SERVICE_RESTRICTED: i64 = 305;
 }
 
 /// The neutral kind and plain words of a client SDK code (easemob.md 6.2).

@@ -4,11 +4,10 @@
 //!   `/{org}/{app}`, the app server's [`unim_core::Admin`].
 //! - [`link`]: the msync protobuf frames that the official `easemob-websdk`
 //!   exchanges over WebSocket (docs/protocols/easemob.md).
+//! - [`session`]: the user's [`unim_core::Session`] over that link: password
+//!   or token login, offline sync, kicks, reconnects, token expiry and renewal.
 //! - [`error`]: Easemob error strings, HTTP statuses and disconnect codes
 //!   mapped to neutral kinds and reasons.
-//!
-//! The user's session over the msync link comes next; until then this crate
-//! provides the admin face and the codec.
 
 #![warn(missing_docs)]
 
@@ -16,15 +15,19 @@ pub mod admin;
 pub mod error;
 pub mod link;
 pub mod rest;
+pub mod session;
 pub mod user_id;
 
 /// The vendor's short name, as it appears in [`unim_core::VendorError::vendor`].
 pub const VENDOR: &str = "easemob";
 
-/// What the Easemob adapter can do, as far as the admin face goes (the
-/// session's claims join it as they pass their cases).
+/// What the Easemob adapter (session and admin) can do.
 ///
 /// - `login_password`, `login_token`: Easemob's two login methods (easemob.md 2.2, 6.4).
+/// - `credential_expiry`, `credential_renewal`: the token's expiry comes with
+///   the login (PROVISION `authToken.expires_in`); the session warns at 80%
+///   (Easemob's 109) and renews through the provider on a new link.
+/// - `auto_reconnect`, `auto_login`: reconnects after a drop; saves the token.
 /// - `admin_register`, `admin_delete`, `admin_online_status`,
 ///   `admin_issue_credentials` (the `inherit` grant).
 /// - `admin_kick` is **not** claimed: `GET /users/{u}/disconnect` logs the
@@ -37,6 +40,10 @@ pub fn capabilities() -> unim_core::Capabilities {
     unim_core::Capabilities {
         login_password: true,
         login_token: true,
+        credential_expiry: true,
+        credential_renewal: true,
+        auto_reconnect: true,
+        auto_login: true,
         admin_register: true,
         admin_delete: true,
         admin_online_status: true,

@@ -1,7 +1,19 @@
 //! The harnesses of the vendors compiled in (one cargo feature each).
 
 use crate::harness::HarnessFactory;
+use std::time::Duration;
+use unim_core::ReconnectPolicy;
 
+/// The retry policy of every harness's sessions: few attempts and short
+/// waits, so that a case driving the manual clock through a failing login is quick.
+pub const RECONNECT: ReconnectPolicy =
+    ReconnectPolicy { max_attempts: 3, initial_delay: Duration::from_secs(1), max_delay: Duration::from_secs(2) };
+
+/// How long a harness's session waits for one reply (real time).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[cfg(feature = "easemob")]
+pub mod easemob;
 #[cfg(feature = "tencent")]
 pub mod tencent;
 
@@ -10,5 +22,7 @@ pub fn factories() -> Vec<(&'static str, HarnessFactory)> {
     vec![
         #[cfg(feature = "tencent")]
         ("tencent", tencent::tencent_factory()),
+        #[cfg(feature = "easemob")]
+        ("easemob", easemob::easemob_factory()),
     ]
 }

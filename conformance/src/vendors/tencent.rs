@@ -1,6 +1,7 @@
 //! The Tencent harness: the Tencent adapter (`unim-tencent`) against a fresh
 //! emulator's Tencent face, both on one manual clock.
 
+use super::{RECONNECT, REQUEST_TIMEOUT};
 use crate::harness::{Harness, HarnessFactory, SessionSetup};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,14 +15,6 @@ use unim_emulator::{Emulator, EmulatorConfig, TencentEndpoint};
 use unim_tencent::admin::{TencentAdmin, TencentAdminConfig};
 use unim_tencent::session::{TencentSession, TencentSessionConfig};
 use unim_tencent::usersig::UserSigKey;
-
-/// The retry policy of the harness's sessions: few attempts and short waits,
-/// so that a case driving the manual clock through a failing login is quick.
-pub const RECONNECT: ReconnectPolicy =
-    ReconnectPolicy { max_attempts: 3, initial_delay: Duration::from_secs(1), max_delay: Duration::from_secs(2) };
-
-/// How long a session waits for one reply (real time).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The longest UserID Tencent accepts, in bytes (tencent.md, error 7003), used
 /// when the adapter does not say.

@@ -1,17 +1,16 @@
 //! The Easemob face: the server REST API under `/{org_name}/{app_name}/...`
-//! (easemob.md sections 1-3, `rest.rs`) on one port, with the face's own
-//! users, passwords and tokens in `store.rs`.
-//!
-//! The msync web client link (`GET /websocket`, docs/protocols/easemob.md)
-//! joins this port next: `serve` merges its routes beside the REST routes,
-//! and it authenticates logins with `Store::check_user_token` and
-//! `Store::check_password`.
+//! (easemob.md sections 1-3, `rest.rs`) and the msync web client link
+//! (`GET /websocket`, docs/protocols/easemob.md, `link.rs`) on one port, with
+//! the face's own users, passwords and tokens in `store.rs`. `serve` merges
+//! the link's routes beside the REST routes; the link authenticates logins
+//! with `Store::check_user_token` and `Store::check_password`.
 //!
 //! **Kicks for the link.** The engine's [`crate::LinkSignal::Kicked`] carries
 //! the neutral reason of a kick (deletion, password change, forced logout of
 //! every device or of one, ban); the msync face turns it into Easemob's kick
 //! signal.
 
+mod link;
 mod rest;
 pub(crate) mod store;
 
@@ -47,6 +46,20 @@ pub struct EasemobSettings {
     pub client_secret: String,
     /// Who may be online at once (default: [`DEFAULT_POLICY`]).
     pub policy: DevicePolicy,
+    /// The app's registration mode (easemob.md 3.1, "Registration": the
+    /// console switches an app between open and authorized registration).
+    /// `true` (open): `POST /users` with a single user object registers
+    /// without a token, as the web SDK's own `registerUser()` sends it
+    /// (docs/protocols/easemob.md 2.1); batches (arrays) still need the app
+    /// token. `false` (authorized): every registration needs the app token,
+    /// else 401 `unauthorized` "Open registration doesn't allow, so register
+    /// user need token". A registration that carries a token is checked the
+    /// same way in both modes.
+    ///
+    /// Default `true`, so that the official SDK's registration works against
+    /// the emulator out of the box; authorized mode stays available
+    /// (`unim emulator serve --vendor easemob --closed-registration`).
+    pub open_registration: bool,
 }
 
 impl std::fmt::Debug for EasemobSettings {
@@ -58,6 +71,7 @@ impl std::fmt::Debug for EasemobSettings {
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("policy", &self.policy)
+            .field("open_registration", &self.open_registration)
             .finish()
     }
 }
@@ -82,6 +96,7 @@ impl Default for EasemobSettings {
             client_id: console_credential(22),
             client_secret: console_credential(27),
             policy: DEFAULT_POLICY,
+            open_registration: true,
         }
     }
 }
@@ -153,8 +168,7 @@ pub(crate) async fn serve(
     };
     let store = store::Store::new(Arc::clone(&engine));
     let face = Arc::new(Face { engine, settings, app_key, app_uuid: store::random_uuid(), rest_url, store });
-    // The msync link joins here: `.merge(link::routes(Arc::clone(&face)))`.
-    let app: Router = rest::routes(face);
+    let app: Router = rest::routes(Arc::clone(&face)).merge(link::routes(face));
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!("easemob face stopped: {e}");
@@ -174,6 +188,7 @@ mod tests {
         assert!(s.client_id.starts_with("YXA6") && s.client_secret.starts_with("YXA6"));
         assert_ne!(s.client_secret, EasemobSettings::default().client_secret);
         assert_eq!(s.policy, DEFAULT_POLICY);
+        assert!(s.open_registration);
         let printed = format!("{s:?}");
         assert!(!printed.contains(&s.client_secret) && printed.contains(&s.client_id), "{printed}");
     }

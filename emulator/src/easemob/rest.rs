@@ -10,11 +10,12 @@
 //!    method (405 `web_application`, Jersey's answer);
 //! 4. the app token, where the API needs it (`Authorization: Bearer <token>`):
 //!    none → 401 `unauthorized` `Unable to authenticate (OAuth)` (registration
-//!    says `Open registration doesn't allow, so register user need token`); an
-//!    expired one → 401 `unauthorized` `Unable to authenticate due to expired
-//!    access token`; one never issued here, or a user token → 401
-//!    `auth_bad_access_token` `Unable to authenticate due to corrupt access
-//!    token` (easemob.md 1.5 and the token page's table);
+//!    says `Open registration doesn't allow, so register user need token`;
+//!    with [`super::EasemobSettings::open_registration`] a single user
+//!    registers without one); an expired one → 401 `unauthorized` `Unable to
+//!    authenticate due to expired access token`; one never issued here, or a
+//!    user token → 401 `auth_bad_access_token` `Unable to authenticate due to
+//!    corrupt access token` (easemob.md 1.5 and the token page's table);
 //! 5. the body is JSON (400 `json_parse`) of the documented shape (400
 //!    `illegal_argument`);
 //! 6. the work, with the API's own refusals.
@@ -64,7 +65,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use unim_core::DisconnectReason;
+use unim_core::{Device, DisconnectReason};
 use unim_easemob::rest::types::{
     BatchStatusData, ErrorBody, OneOrMany, OnlineStatus, PasswordRequest, RegisterFailure, RegisterUser, ResourceInfo,
     Response, ResultData, StatusData, TokenRequest, TokenResponse, UserEntity, GRANT_CLIENT_CREDENTIALS, GRANT_INHERIT,
@@ -493,9 +494,21 @@ fn token(call: &Call<'_>) -> Reply {
 }
 
 /// `POST /users` (easemob.md 3.1): one object or an array of up to 60.
+///
+/// With the app token, always. Without a bearer token, only when the app has
+/// open registration (easemob.md 3.1: "Open mode ... needs no token") and the
+/// body is a single user object, the form the web SDK's `registerUser()`
+/// sends (docs/protocols/easemob.md 2.1); a batch (an array) still needs the
+/// app token. A token that is sent is always checked, open or not.
 fn register(call: &Call<'_>) -> Reply {
-    call.app_auth(NO_TOKEN_REGISTER)?;
+    let tokenless = call.bearer().is_none();
+    if !(tokenless && call.face.settings.open_registration) {
+        call.app_auth(NO_TOKEN_REGISTER)?;
+    }
     let body = call.json()?;
+    if tokenless && body.is_array() {
+        return Err(Refusal::new(401, "unauthorized", NO_TOKEN_REGISTER));
+    }
     let users: Vec<RegisterUser> = serde_json::from_value::<OneOrMany<RegisterUser>>(body)
         .map_err(|_| {
             Refusal::illegal("the request body must be a user {username, password, nickname} or an array of them")
@@ -707,6 +720,18 @@ fn batch_status(call: &Call<'_>) -> Reply {
     Ok(to_value(reply))
 }
 
+/// The `res` of a device in `GET /users/{u}/resources`: its resource (the
+/// device id, which the msync link sets to the `Provision.resource` the
+/// client sent) exactly as given, since the web SDK's
+/// `getSelfIdsOnOtherPlatform()` compares `res` with its own resource
+/// (docs/protocols/easemob.md 2.5). The SDK's resources already start with
+/// their device type (`webim_web_<ms>`, easemob.md 3.3's `{device type}_...`),
+/// so nothing is prefixed; only a device without an id shows its platform's
+/// prefix alone ([`resource_for`]).
+fn res_of(device: &Device) -> String {
+    device.id.clone().unwrap_or_else(|| resource_for(device))
+}
+
 /// `GET /users/{username}/resources` (easemob.md 3.3): one entry per live link.
 fn resources(call: &Call<'_>, user: &str) -> Reply {
     call.app_auth(NO_TOKEN)?;
@@ -717,7 +742,7 @@ fn resources(call: &Call<'_>, user: &str) -> Reply {
         .links_of(&user)
         .iter()
         .map(|l| {
-            let res = resource_for(&l.device);
+            let res = res_of(&l.device);
             let device_uuid = l.device.id.clone().unwrap_or_else(|| res.clone());
             ResourceInfo { res, device_uuid, device_name: l.device.name.clone().unwrap_or_default() }
         })
@@ -748,16 +773,14 @@ fn disconnect(call: &Call<'_>, user: &str) -> Reply {
 }
 
 /// `DELETE /users/{username}/disconnect/{resourceId}` (easemob.md 3.3): kicks
-/// the one link whose resource id (or device id) is `res`; `result` is false
-/// when there is none.
+/// the one link whose resource (as `GET .../resources` shows it) is `res`, or
+/// whose platform-prefixed form (`web_<id>`, easemob.md 3.3) is; `result` is
+/// false when there is none.
 fn disconnect_device(call: &Call<'_>, user: &str, res: &str) -> Reply {
     call.app_auth(NO_TOKEN)?;
     let user = path_user(user).filter(|u| call.face.store.user(u).is_some()).ok_or_else(Refusal::no_user)?;
     let engine = &call.face.engine;
-    let link = engine
-        .links_of(&user)
-        .into_iter()
-        .find(|l| resource_for(&l.device) == res || l.device.id.as_deref() == Some(res));
+    let link = engine.links_of(&user).into_iter().find(|l| res_of(&l.device) == res || resource_for(&l.device) == res);
     let result = match link {
         Some(l) => engine.kick_link(l.id, DisconnectReason::KickedByServer),
         None => false,

@@ -16,7 +16,7 @@
 //! tokens issued before it too. A deactivated user's tokens survive, but the
 //! user may not log in until activated.
 //!
-//! The msync face (later) authenticates logins with
+//! The msync link (`super::link`) authenticates logins with
 //! [`Store::check_user_token`] and [`Store::check_password`].
 
 use crate::Engine;
@@ -86,7 +86,6 @@ pub(crate) enum TokenRefusal {
 
 /// A user token that logs in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(dead_code)] // read by the msync face's login (next)
 pub(crate) struct UserLogin {
     /// The user.
     pub(crate) user: String,
@@ -328,7 +327,6 @@ impl Store {
     /// Checks a user token for a login: issued here, not expired, its user
     /// still the same account, not voided by a password change or a server
     /// kick, and not deactivated.
-    #[allow(dead_code)] // the msync face's token login (next)
     pub(crate) fn check_user_token(&self, token: &str) -> Result<UserLogin, TokenRefusal> {
         let record = self.token(token)?;
         let Subject::User { user, uuid } = record.subject else { return Err(TokenRefusal::NotUserToken) };

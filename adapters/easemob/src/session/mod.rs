@@ -1,0 +1,489 @@
+//! The user's side over Easemob's msync web client protocol: [`EasemobSession`].
+//!
+//! A password login first asks the REST API for a user token (`POST
+//! /{org}/{app}/token`, `grant_type=password`); a token login skips that.
+//! Then a WebSocket opens at `ws_url` and sends `PROVISION` with `$t$<token>`
+//! and the session's resource (docs/protocols/easemob.md sections 2 to 4).
+//! After the login the session sends `UNREAD` and pulls every queue it
+//! names (the offline sync, [`unim_core::Event::SyncStarted`] /
+//! [`unim_core::Event::SyncFinished`]); a supervisor task then sends `UNREAD`
+//! as the heartbeat every 30 s, pulls the queues that `NOTICE`s name, ends
+//! the session on the STATISTIC metas that carry kicks, reconnects after a
+//! dropped link (a new `PROVISION` with the same token and resource), and
+//! warns about and renews the token at 80% of its lifetime.
+
+mod connection;
+mod handshake;
+mod supervisor;
+
+pub(crate) use crate::error::code;
+
+use crate::rest::AppKey;
+use crate::user_id::normalize_username;
+use crate::{capabilities, VENDOR};
+use async_trait::async_trait;
+use connection::Connection;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use supervisor::Supervisor;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use unim_core::{
+    record_disconnect, resume_credentials, Capabilities, ConnectionState, CredentialLifetime, Credentials, Device,
+    Disconnect, DisconnectReason, Error, ErrorKind, EventBus, EventStream, Platform, RenewReason, SavedLogin, Secret,
+    Session, SessionOptions, StateTracker, StoreEntry,
+};
+
+/// Where an [`EasemobSession`] connects.
+#[derive(Debug, Clone)]
+pub struct EasemobSessionConfig {
+    /// The REST base (the SDK's `apiUrl`): the emulator's `rest_url`, or an
+    /// Easemob REST host such as `https://a1.easemob.com`.
+    pub rest_url: String,
+    /// The WebSocket URL, used verbatim (the SDK's `url`).
+    pub ws_url: String,
+    /// The app key, `org_name#app_name`.
+    pub app_key: String,
+    /// The login's resource (the device id, `MSync.guid.clientResource`);
+    /// a random `webim_web_…` one when `None`. A login with the same
+    /// resource is the same device coming back, not another device.
+    pub resource: Option<String>,
+}
+
+impl EasemobSessionConfig {
+    /// A config for `rest_url`, `ws_url` and `app_key` with a random resource.
+    pub fn new(rest_url: impl Into<String>, ws_url: impl Into<String>, app_key: impl Into<String>) -> Self {
+        EasemobSessionConfig {
+            rest_url: rest_url.into(),
+            ws_url: ws_url.into(),
+            app_key: app_key.into(),
+            resource: None,
+        }
+    }
+}
+
+/// An Easemob user session over the msync web client protocol.
+pub struct EasemobSession {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for EasemobSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EasemobSession")
+            .field("ws_url", &self.inner.config.ws_url)
+            .field("app_key", &self.inner.config.app_key)
+            .field("resource", &self.inner.resource)
+            .field("user", &self.inner.user())
+            .field("state", &self.inner.tracker.get())
+            .finish()
+    }
+}
+
+/// The running part of a login: the supervisor task and how to stop it
+/// (`stop` is taken once the stop was sent).
+struct Running {
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+pub(crate) struct Inner {
+    config: EasemobSessionConfig,
+    options: SessionOptions,
+    resource: String,
+    tracker: StateTracker,
+    logging_in: AtomicBool,
+    control: tokio::sync::Mutex<Option<Running>>,
+    user: Mutex<Option<String>>,
+    link: Mutex<Option<Arc<Connection>>>,
+    abort: Mutex<Option<tokio::task::AbortHandle>>,
+    /// Pings waiting for the next `UNREAD` reply.
+    pongs: Mutex<Vec<oneshot::Sender<()>>>,
+}
+
+impl EasemobSession {
+    /// A logged-out session.
+    pub fn new(config: EasemobSessionConfig, options: SessionOptions) -> Self {
+        let resource =
+            config.resource.clone().unwrap_or_else(|| format!("webim_web_unim{:016x}", rand::random::<u64>()));
+        let inner = Inner {
+            config,
+            options,
+            resource,
+            tracker: StateTracker::new(EventBus::new()),
+            logging_in: AtomicBool::new(false),
+            control: tokio::sync::Mutex::new(None),
+            user: Mutex::new(None),
+            link: Mutex::new(None),
+            abort: Mutex::new(None),
+            pongs: Mutex::new(Vec::new()),
+        };
+        EasemobSession { inner: Arc::new(inner) }
+    }
+}
+
+impl Drop for EasemobSession {
+    /// Dropping a session ends its link without logging out, so a saved
+    /// login stays resumable (as when an app is killed).
+    fn drop(&mut self) {
+        if let Some(abort) = lock(&self.inner.abort).take() {
+            abort.abort();
+        }
+        if let Some(conn) = lock(&self.inner.link).take() {
+            conn.close();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Checks credentials for this vendor before anything is sent: a password
+/// or a token, for a valid username (returned normalized).
+pub(crate) fn check_credentials(credentials: &Credentials) -> Result<String, Error> {
+    if !matches!(credentials, Credentials::Password { .. } | Credentials::Token { .. }) {
+        return Err(Error::invalid_input(format!(
+            "Easemob logs in with a password or a user token, not {:?} credentials",
+            credentials.kind()
+        )));
+    }
+    let user = normalize_username(credentials.user())?;
+    if credentials.secret().is_empty() {
+        return Err(Error::invalid_input(format!("the {:?} is empty", credentials.kind())));
+    }
+    Ok(user)
+}
+
+/// A user token and what is known of its lifetime.
+pub(crate) struct Token {
+    pub(crate) token: Secret,
+    pub(crate) lifetime: Option<CredentialLifetime>,
+}
+
+impl Inner {
+    fn user(&self) -> Option<String> {
+        lock(&self.user).clone()
+    }
+
+    fn now(&self) -> u64 {
+        self.options.clock.unix_secs()
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.options.clock.now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    }
+
+    pub(crate) fn set_link(&self, conn: Option<Arc<Connection>>) {
+        *lock(&self.link) = conn;
+    }
+
+    /// Ends the link for good with `why`: the event, the store, the user.
+    pub(crate) fn finish(&self, user: &str, why: Disconnect) {
+        if let Some(conn) = lock(&self.link).take() {
+            conn.close();
+        }
+        lock(&self.pongs).clear();
+        if let Some(store) = &self.options.store {
+            if let Err(e) = record_disconnect(store.as_ref(), VENDOR, user, &why) {
+                tracing::warn!("could not update the session store: {e}");
+            }
+        }
+        *lock(&self.user) = None;
+        self.tracker.disconnect(why);
+    }
+
+    /// Saves the login for [`Session::resume`]: always as the user token in
+    /// use, never as a password, so no password rests in the store.
+    pub(crate) fn save_login(&self, user: &str, token: &Secret) {
+        if let Some(store) = &self.options.store {
+            let credentials = Credentials::Token { user: user.to_owned(), token: token.clone() };
+            let saved = SavedLogin { vendor: VENDOR.to_owned(), credentials, saved_at: self.now() };
+            if let Err(e) = store.put(StoreEntry::Saved(saved)) {
+                tracing::warn!("could not save the login: {e}");
+            }
+        }
+    }
+
+    /// Answers the pings waiting for an `UNREAD` reply.
+    pub(crate) fn pong(&self) {
+        for waiter in lock(&self.pongs).drain(..) {
+            let _ = waiter.send(());
+        }
+    }
+
+    /// The token for `credentials` (checked, `user` normalized): a password
+    /// is exchanged for one at the REST API; a token is used as it is.
+    pub(crate) async fn token_for(&self, user: &str, credentials: &Credentials) -> Result<Token, (Error, Disconnect)> {
+        match credentials {
+            Credentials::Password { password, .. } => {
+                let app_key =
+                    AppKey::parse(&self.config.app_key).map_err(|e| (e, Disconnect::new(DisconnectReason::Other)))?;
+                let granted = handshake::password_grant(
+                    &self.config.rest_url,
+                    &app_key,
+                    user,
+                    password,
+                    self.now_ms(),
+                    self.options.request_timeout,
+                )
+                .await
+                .map_err(|e| {
+                    let why = handshake::grant_disconnect(&e);
+                    (e, why)
+                })?;
+                let now = self.now();
+                let lifetime = (granted.expires_in > 0)
+                    .then(|| CredentialLifetime { issued_at: now, expires_at: now.saturating_add(granted.expires_in) });
+                Ok(Token { token: granted.token, lifetime })
+            }
+            other => Ok(Token { token: other.secret().clone(), lifetime: None }),
+        }
+    }
+
+    /// The token's lifetime as the `PROVISION` reply tells it (absolute Unix
+    /// ms), else as it was known before.
+    pub(crate) fn lifetime_from(
+        &self,
+        expires_at_ms: Option<u64>,
+        known: Option<CredentialLifetime>,
+    ) -> Option<CredentialLifetime> {
+        match expires_at_ms {
+            Some(ms) => Some(CredentialLifetime { issued_at: self.now(), expires_at: ms / 1000 }),
+            None => known,
+        }
+    }
+
+    pub(crate) fn target<'a>(&'a self, user: &'a str, token: &'a Secret) -> handshake::Target<'a> {
+        handshake::Target {
+            ws_url: &self.config.ws_url,
+            app_key: &self.config.app_key,
+            user,
+            token,
+            resource: &self.resource,
+            timeout: self.options.request_timeout,
+        }
+    }
+
+    /// Gets the token, opens a link and logs in, retrying the connection per
+    /// the policy (never the login itself: a refusal will not change by
+    /// retrying), then runs the offline sync.
+    async fn connect(
+        self: &Arc<Self>,
+        user: &str,
+        credentials: &Credentials,
+    ) -> Result<Supervisor, (Error, Disconnect)> {
+        self.tracker.set(ConnectionState::Connecting);
+        let token = self.token_for(user, credentials).await?;
+        let policy = self.options.reconnect;
+        let attempts = policy.max_attempts.max(1);
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let mut last = None;
+        for attempt in 1..=attempts {
+            if attempt > 1 {
+                self.options.clock.sleep(policy.delay(attempt)).await;
+            }
+            self.tracker.set(ConnectionState::Connecting);
+            let target = self.target(user, &token.token);
+            match handshake::login(&target, events_tx.clone(), || {
+                self.tracker.set(ConnectionState::Authenticating);
+            })
+            .await
+            {
+                Ok(logged_in) => {
+                    let lifetime = self.lifetime_from(logged_in.expires_at_ms, token.lifetime);
+                    let mut supervisor = Supervisor::new(
+                        Arc::clone(self),
+                        user.to_owned(),
+                        token.token,
+                        lifetime,
+                        logged_in.conn,
+                        events_tx,
+                        events_rx,
+                    );
+                    supervisor.initial_sync().await.map_err(handshake::Failure::into_parts)?;
+                    return Ok(supervisor);
+                }
+                Err(handshake::Failure::Network(e)) => last = Some(e),
+                Err(refused) => return Err(refused.into_parts()),
+            }
+        }
+        let detail = last.map(|e| e.message).unwrap_or_default();
+        let e = Error::unavailable(format!(
+            "could not reach Easemob at {} after {attempts} attempt(s): {detail}",
+            self.config.ws_url
+        ));
+        Err((e, Disconnect::new(DisconnectReason::Network)))
+    }
+
+    /// Stops the current login (if still running) with a requested logout,
+    /// and waits until its supervisor has ended. Cancel safe: if the caller
+    /// gives up meanwhile, the next call waits for the same supervisor, so no
+    /// new login can start while an old supervisor may still `finish()`.
+    async fn stop_running(&self, running: &mut Option<Running>) {
+        if let Some(r) = running.as_mut() {
+            if let Some(stop) = r.stop.take() {
+                let _ = stop.send(());
+            }
+            let _ = (&mut r.task).await;
+        }
+        *running = None;
+    }
+}
+
+/// Ends a login whose caller gave up on it (its future was dropped before it
+/// finished): the session goes back to logged out instead of staying
+/// `Connecting` or `Authenticating`. The store is left alone: nobody logged out.
+struct Abandoned<'a> {
+    inner: &'a Inner,
+    armed: bool,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            if let Some(conn) = lock(&self.inner.link).take() {
+                conn.close();
+            }
+            *lock(&self.inner.user) = None;
+            self.inner.tracker.disconnect(Disconnect::new(DisconnectReason::Requested));
+        }
+    }
+}
+
+#[async_trait]
+impl Session for EasemobSession {
+    fn vendor(&self) -> &'static str {
+        VENDOR
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
+    }
+
+    async fn login(&self, credentials: Credentials) -> Result<(), Error> {
+        let user = check_credentials(&credentials)?;
+        let inner = &self.inner;
+        if inner.logging_in.swap(true, Ordering::SeqCst) {
+            return Err(Error::invalid_state("a login is already in progress on this session"));
+        }
+        struct Reset<'a>(&'a AtomicBool);
+        impl Drop for Reset<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::SeqCst);
+            }
+        }
+        let _reset = Reset(&inner.logging_in);
+
+        let mut control = inner.control.lock().await;
+        inner.stop_running(&mut control).await;
+        *lock(&inner.user) = Some(user.clone());
+        let mut abandoned = Abandoned { inner, armed: true };
+        let result = inner.connect(&user, &credentials).await;
+        abandoned.armed = false;
+        match result {
+            Ok(supervisor) => {
+                inner.save_login(credentials.user(), supervisor.token());
+                inner.tracker.set(ConnectionState::Connected);
+                let (stop, stopped) = oneshot::channel();
+                let task = tokio::spawn(supervisor.run(stopped));
+                *lock(&inner.abort) = Some(task.abort_handle());
+                *control = Some(Running { stop: Some(stop), task });
+                Ok(())
+            }
+            Err((error, why)) => {
+                inner.finish(&user, why);
+                Err(error)
+            }
+        }
+    }
+
+    async fn resume(&self) -> Result<(), Error> {
+        let store =
+            self.inner.options.store.as_ref().ok_or_else(|| {
+                Error::invalid_state("this session has no session store, so there is nothing to resume")
+            })?;
+        let credentials = resume_credentials(store.as_ref(), VENDOR)?;
+        let user = credentials.user().to_owned();
+        match self.login(credentials).await {
+            // An Easemob token is opaque: only the server can say it expired.
+            // Then a provider may still bring a fresh one.
+            Err(e) if e.kind == ErrorKind::CredentialExpired => {
+                let Some(provider) = self.inner.options.credential_provider.clone() else { return Err(e) };
+                let fresh = provider.fresh_credentials(&user, RenewReason::Expired).await?;
+                if normalize_username(fresh.user())? != normalize_username(&user)? {
+                    return Err(Error::invalid_input(format!(
+                        "the credential provider returned credentials for {}, not {user}",
+                        fresh.user()
+                    )));
+                }
+                self.login(fresh).await
+            }
+            other => other,
+        }
+    }
+
+    async fn logout(&self) -> Result<(), Error> {
+        let mut control = self.inner.control.lock().await;
+        self.inner.stop_running(&mut control).await;
+        Ok(())
+    }
+
+    fn events(&self) -> EventStream {
+        self.inner.tracker.bus().subscribe()
+    }
+
+    fn state(&self) -> ConnectionState {
+        self.inner.tracker.get()
+    }
+
+    fn current_user(&self) -> Option<String> {
+        self.inner.user()
+    }
+
+    fn device(&self) -> Device {
+        Device::new(Platform::Web).with_id(self.inner.resource.clone())
+    }
+
+    /// Sends `UNREAD` (the SDK's heartbeat) and waits for its reply.
+    async fn ping(&self) -> Result<(), Error> {
+        let conn = lock(&self.inner.link).clone().ok_or_else(|| match self.inner.tracker.get() {
+            ConnectionState::Reconnecting { .. } => Error::unavailable("the link is down; the session is reconnecting"),
+            _ => Error::invalid_state("not logged in"),
+        })?;
+        let (tx, rx) = oneshot::channel();
+        lock(&self.inner.pongs).push(tx);
+        conn.send(&crate::link::MSync::unread())?;
+        match tokio::time::timeout(self.inner.options.request_timeout, rx).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Error::unavailable("the link ended before the UNREAD reply")),
+            Err(_) => Err(Error::timeout(format!("no UNREAD reply within {:?}", self.inner.options.request_timeout))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_checked_before_any_io() {
+        assert_eq!(check_credentials(&Credentials::password("Alice", "pw")).unwrap(), "alice");
+        assert_eq!(check_credentials(&Credentials::token("bob", "t")).unwrap(), "bob");
+        let wrong = check_credentials(&Credentials::user_sig("bob", "sig")).unwrap_err();
+        assert_eq!(wrong.kind, ErrorKind::InvalidInput);
+        assert_eq!(check_credentials(&Credentials::token("bob", "")).unwrap_err().kind, ErrorKind::InvalidInput);
+        assert_eq!(check_credentials(&Credentials::token("a b", "t")).unwrap_err().kind, ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn debug_shows_no_secrets_and_resources_are_web_style() {
+        let s = EasemobSession::new(
+            EasemobSessionConfig::new("http://127.0.0.1:1", "ws://127.0.0.1:1/websocket", "unim#demo"),
+            SessionOptions::default(),
+        );
+        assert!(s.inner.resource.starts_with("webim_web_"));
+        assert_eq!(s.device().platform, Platform::Web);
+        assert_eq!(s.state(), ConnectionState::Disconnected);
+        assert!(format!("{s:?}").contains("unim#demo"));
+    }
+}

@@ -1,0 +1,197 @@
+//! The Easemob harness: the Easemob adapter (`unim-easemob`) against a fresh
+//! emulator's Easemob face, both on one manual clock.
+
+use super::{RECONNECT, REQUEST_TIMEOUT};
+use crate::harness::{Harness, HarnessFactory, SessionSetup};
+use async_trait::async_trait;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use unim_core::{
+    Admin, Capabilities, Credentials, Error, ErrorKind, ManualClock, Platform, ReconnectPolicy, Secret, Session,
+    SessionOptions,
+};
+use unim_easemob::admin::{EasemobAdmin, EasemobAdminConfig};
+use unim_easemob::session::{EasemobSession, EasemobSessionConfig};
+use unim_emulator::{EasemobEndpoint, Emulator, EmulatorConfig};
+
+/// The Easemob adapter on its own emulator. Dropping it stops the emulator.
+pub struct EasemobHarness {
+    emulator: Emulator,
+    endpoint: EasemobEndpoint,
+    clock: ManualClock,
+    admin: Arc<EasemobAdmin>,
+    capabilities: Capabilities,
+    nonce: u32,
+    users: AtomicU64,
+    devices: AtomicU64,
+}
+
+impl std::fmt::Debug for EasemobHarness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EasemobHarness").field("endpoint", &self.endpoint).field("clock", &self.clock).finish()
+    }
+}
+
+impl EasemobHarness {
+    /// Starts an emulator with only the Easemob face on a manual clock standing
+    /// at the current time (whole seconds), and an admin for it.
+    pub async fn start() -> Result<EasemobHarness, Error> {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let clock = ManualClock::at_unix(now.as_secs());
+        let config = EmulatorConfig::easemob().with_clock(Arc::new(clock.clone()));
+        let emulator = Emulator::start(config)
+            .await
+            .map_err(|e| Error::unavailable(format!("cannot start the Easemob emulator: {e}")))?;
+        let endpoint = emulator
+            .easemob()
+            .cloned()
+            .ok_or_else(|| Error::new(ErrorKind::Other, "the emulator started without its Easemob face"))?;
+        let admin = EasemobAdmin::new(
+            EasemobAdminConfig::new(
+                endpoint.rest_url.clone(),
+                endpoint.app_key.clone(),
+                endpoint.client_id.clone(),
+                Secret::new(endpoint.client_secret.clone()),
+            )
+            .with_clock(Arc::new(clock.clone())),
+        )?;
+        let mut harness = EasemobHarness {
+            emulator,
+            endpoint,
+            clock,
+            admin: Arc::new(admin),
+            capabilities: Capabilities::default(),
+            nonce: now.subsec_nanos(),
+            users: AtomicU64::new(0),
+            devices: AtomicU64::new(0),
+        };
+        harness.capabilities = harness.session(SessionSetup::default()).capabilities();
+        Ok(harness)
+    }
+
+    /// The password this harness registers `user` with.
+    fn password(&self, user: &str) -> Secret {
+        Secret::new(format!("pw-{:08x}-{user}", self.nonce))
+    }
+
+    /// Registers `user` unless it exists already.
+    async fn ensure_registered(&self, user: &str) -> Result<(), Error> {
+        match self.admin.register(user, &self.password(user), None).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind == ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn next_user(&self, prefix: &str) -> String {
+        let n = self.users.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("{prefix}{:08x}_{n}", self.nonce)
+    }
+}
+
+#[async_trait]
+impl Harness for EasemobHarness {
+    fn vendor(&self) -> &'static str {
+        unim_easemob::VENDOR
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities
+    }
+
+    fn clock(&self) -> &ManualClock {
+        &self.clock
+    }
+
+    fn admin(&self) -> Arc<dyn Admin> {
+        self.admin.clone()
+    }
+
+    fn session(&self, setup: SessionSetup) -> Box<dyn Session> {
+        let n = self.devices.fetch_add(1, Ordering::Relaxed) + 1;
+        let e = &self.endpoint;
+        let mut config = EasemobSessionConfig::new(e.rest_url.clone(), e.ws_url.clone(), e.app_key.clone());
+        // The session speaks the web SDK's protocol: every device is a web one.
+        debug_assert!(matches!(setup.platform, None | Some(Platform::Web)), "Easemob sessions are web only");
+        // A distinct resource makes each session a new device.
+        config.resource = Some(format!("webim_web_{:08x}{n}", self.nonce));
+        let options = SessionOptions {
+            clock: Arc::new(self.clock.clone()),
+            store: setup.store,
+            credential_provider: setup.provider,
+            reconnect: RECONNECT,
+            request_timeout: REQUEST_TIMEOUT,
+        };
+        Box::new(EasemobSession::new(config, options))
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Web]
+    }
+
+    fn fresh_user(&self) -> String {
+        self.next_user("u")
+    }
+
+    fn unregistered_user(&self) -> String {
+        self.next_user("new")
+    }
+
+    fn invalid_user_id(&self) -> String {
+        "x".repeat(self.capabilities.max_user_id_len.max(64) + 1)
+    }
+
+    async fn credentials(&self, user: &str, ttl: Duration) -> Result<Credentials, Error> {
+        // Easemob needs registration first; then a user token for `ttl`, as an
+        // app server would hand out.
+        self.ensure_registered(user).await?;
+        let grant = self.admin.user_token_password(user, &self.password(user), Some(ttl)).await?;
+        Ok(Credentials::Token { user: user.to_owned(), token: grant.access_token })
+    }
+
+    async fn unregistered_credentials(&self, user: &str) -> Result<Credentials, Error> {
+        Ok(Credentials::password(user, self.password(user)))
+    }
+
+    async fn wrong_credentials(&self, user: &str) -> Result<Credentials, Error> {
+        self.ensure_registered(user).await?;
+        Ok(Credentials::password(user, format!("not-{}", self.password(user).expose())))
+    }
+
+    async fn expired_credentials(&self, user: &str) -> Result<Credentials, Error> {
+        // A token valid for one second, then the clock moves past it.
+        let credentials = self.credentials(user, Duration::from_secs(1)).await?;
+        self.clock.advance(Duration::from_secs(2));
+        Ok(credentials)
+    }
+
+    fn drop_links(&self, user: &str) -> usize {
+        self.emulator.engine().drop_links(user)
+    }
+
+    fn refuse_connections(&self, on: bool) {
+        self.emulator.faults().refuse_connections(on);
+    }
+
+    fn connection_attempts(&self) -> u64 {
+        self.emulator.faults().connection_attempts()
+    }
+
+    fn hold_logins(&self) {
+        self.emulator.faults().hold_logins();
+    }
+
+    fn release_logins(&self) {
+        self.emulator.faults().release_logins();
+    }
+
+    fn reconnect_policy(&self) -> ReconnectPolicy {
+        RECONNECT
+    }
+}
+
+/// A factory starting a fresh [`EasemobHarness`] (a fresh emulator) per case.
+pub fn easemob_factory() -> HarnessFactory {
+    HarnessFactory::new(|| async { EasemobHarness::start().await.map(|h| Box::new(h) as Box<dyn Harness>) })
+}
