@@ -1,26 +1,34 @@
 //! The login flow of each vendor, side by side: the neutral events unim
 //! reports next to the vendor's own names for the same moments.
 //!
-//! Runs on the embedded emulator with a manual clock, so UserSig expiry takes
-//! no waiting: `cargo run --example compare_login`.
+//! Runs on the embedded emulators with a manual clock, so credential expiry
+//! takes no waiting: `cargo run --example compare_login`.
 //!
-//! Tencent's flow: the app server issues a UserSig, device A logs in, device B
-//! logs in as the same user and kicks A, B's UserSig nears its expiry and is
-//! renewed through a credential provider, then a device without a provider
-//! sees its UserSig expire.
+//! - Tencent: the app server issues a UserSig, device A logs in, device B
+//!   logs in as the same user and kicks A, B's UserSig nears its expiry and is
+//!   renewed through a credential provider, then a device without a provider
+//!   sees its UserSig expire.
+//! - Easemob: a password login and a token login, a fifth web device kicking
+//!   the oldest (four per platform), and a token that nears its expiry and is
+//!   renewed.
 
 use async_trait::async_trait;
 use futures::StreamExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use unim::easemob::admin::{EasemobAdmin, EasemobAdminConfig};
+use unim::easemob::session::{EasemobSession, EasemobSessionConfig};
+use unim::emulator::{Emulator, EmulatorConfig};
 use unim::tencent::admin::{TencentAdmin, TencentAdminConfig};
-use unim::tencent::names::vendor_event_name;
 use unim::tencent::session::{TencentSession, TencentSessionConfig};
 use unim::{
-    Admin, Clock, CredentialProvider, Credentials, Error, Event, ManualClock, RenewReason, Session, SessionOptions,
+    Admin, Clock, CredentialProvider, Credentials, Error, Event, ManualClock, RenewReason, Secret, Session,
+    SessionOptions,
 };
 
-/// One line of the timeline.
+type BoxError = Box<dyn std::error::Error>;
+
+/// One line of a timeline.
 struct Row {
     at: u64,
     device: &'static str,
@@ -28,25 +36,59 @@ struct Row {
     vendor: String,
 }
 
-/// The rows so far, and a signal for each new one.
-#[derive(Default)]
+/// One vendor's timeline: the rows so far, and a signal for each new one.
 struct Timeline {
+    clock: ManualClock,
+    start: u64,
+    names: fn(&Event) -> Option<&'static str>,
     rows: Mutex<Vec<Row>>,
     added: tokio::sync::Notify,
 }
 
-/// Records every event of `session` under `device`.
-fn record(session: &dyn Session, device: &'static str, clock: ManualClock, start: u64, timeline: &Arc<Timeline>) {
-    let mut events = session.events();
-    let timeline = Arc::clone(timeline);
-    tokio::spawn(async move {
-        while let Some(event) = events.next().await {
-            let neutral = describe(&event, start);
-            let vendor = vendor_event_name(&event).unwrap_or("(no Tencent equivalent: unim adds it)").to_owned();
-            timeline.rows.lock().unwrap().push(Row { at: clock.unix_secs(), device, neutral, vendor });
-            timeline.added.notify_waiters();
+impl Timeline {
+    fn new(clock: &ManualClock, names: fn(&Event) -> Option<&'static str>) -> Arc<Self> {
+        let start = clock.unix_secs();
+        let (rows, added) = (Mutex::default(), tokio::sync::Notify::new());
+        Arc::new(Timeline { clock: clock.clone(), start, names, rows, added })
+    }
+
+    /// Records every event of `session` under `device`.
+    fn record(self: &Arc<Self>, session: &dyn Session, device: &'static str) {
+        let mut events = session.events();
+        let timeline = Arc::clone(self);
+        tokio::spawn(async move {
+            while let Some(event) = events.next().await {
+                let neutral = describe(&event, timeline.start);
+                let vendor = (timeline.names)(&event).unwrap_or("(no equivalent: unim adds it)").to_owned();
+                let at = timeline.clock.unix_secs();
+                timeline.rows.lock().unwrap().push(Row { at, device, neutral, vendor });
+                timeline.added.notify_waiters();
+            }
+        });
+    }
+
+    /// Waits until the timeline has `n` rows (at most 5 s), so that each
+    /// step's events are in before the next step moves the clock.
+    async fn settle(&self, n: usize) {
+        let enough = async {
+            loop {
+                let added = self.added.notified();
+                if self.rows.lock().unwrap().len() >= n {
+                    return;
+                }
+                added.await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), enough).await;
+    }
+
+    fn print(&self, vendor: &str) {
+        println!("\n{vendor} (t = seconds on the emulator clock)\n");
+        println!("{:>6}  {:<6}  {:<50}  {vendor}'s own name", "t", "device", "unim event");
+        for row in self.rows.lock().unwrap().iter() {
+            println!("{:>6}  {:<6}  {:<50}  {}", row.at - self.start, row.device, row.neutral, row.vendor);
         }
-    });
+    }
 }
 
 fn describe(event: &Event, start: u64) -> String {
@@ -63,9 +105,9 @@ fn describe(event: &Event, start: u64) -> String {
     }
 }
 
-/// The app server's side of renewal: asks the admin for a fresh UserSig.
+/// The app server's side of renewal: asks its admin for fresh credentials.
 struct AppServer {
-    admin: Arc<TencentAdmin>,
+    admin: Arc<dyn Admin>,
 }
 
 #[async_trait]
@@ -75,27 +117,12 @@ impl CredentialProvider for AppServer {
     }
 }
 
-/// Waits until the timeline has `n` rows (at most 5 s), so that each step's
-/// events are in before the next step moves the clock.
-async fn settle(timeline: &Timeline, n: usize) {
-    let enough = async {
-        loop {
-            let added = timeline.added.notified();
-            if timeline.rows.lock().unwrap().len() >= n {
-                return;
-            }
-            added.await;
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(5), enough).await;
+fn options(clock: &ManualClock, provider: Option<Arc<dyn CredentialProvider>>) -> SessionOptions {
+    SessionOptions { clock: Arc::new(clock.clone()), credential_provider: provider, ..SessionOptions::default() }
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
-    let clock = ManualClock::at_unix(start);
-    let config = unim::emulator::EmulatorConfig::tencent().with_clock(Arc::new(clock.clone()));
-    let emulator = unim::emulator::Emulator::start(config).await?;
+async fn tencent(clock: &ManualClock) -> Result<Arc<Timeline>, BoxError> {
+    let emulator = Emulator::start(EmulatorConfig::tencent().with_clock(Arc::new(clock.clone()))).await?;
     let t = emulator.tencent().ok_or("no Tencent face")?;
     let admin = Arc::new(TencentAdmin::new(TencentAdminConfig {
         rest_url: t.rest_url.clone(),
@@ -104,48 +131,92 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         admin: t.admin.clone(),
         clock: Arc::new(clock.clone()),
     })?);
-    let session = |provider: Option<Arc<dyn CredentialProvider>>| {
-        let options = SessionOptions {
-            clock: Arc::new(clock.clone()),
-            credential_provider: provider,
-            ..SessionOptions::default()
-        };
-        TencentSession::new(TencentSessionConfig::new(t.ws_url.clone(), t.sdkappid), options)
-    };
-    let timeline: Arc<Timeline> = Arc::default();
+    let session =
+        |provider| TencentSession::new(TencentSessionConfig::new(&t.ws_url, t.sdkappid), options(clock, provider));
+    let timeline = Timeline::new(clock, unim::tencent::names::vendor_event_name);
 
     // 1. The app server issues a UserSig (valid 1000 s) and device A logs in.
     let a = session(None);
-    record(&a, "A", clock.clone(), start, &timeline);
+    timeline.record(&a, "A");
     a.login(admin.issue_credentials("alice", Duration::from_secs(1000)).await?).await?;
-    settle(&timeline, 3).await;
+    timeline.settle(3).await;
 
     // 2. Device B logs in as the same user, with a provider: A is kicked.
-    let b = session(Some(Arc::new(AppServer { admin: Arc::clone(&admin) })));
-    record(&b, "B", clock.clone(), start, &timeline);
+    let b = session(Some(Arc::new(AppServer { admin: admin.clone() })));
+    timeline.record(&b, "B");
     b.login(admin.issue_credentials("alice", Duration::from_secs(1000)).await?).await?;
-    settle(&timeline, 7).await;
+    timeline.settle(7).await;
 
     // 3. 800 s later B's UserSig nears expiry: warned, then renewed in place.
     clock.advance(Duration::from_secs(800));
-    settle(&timeline, 9).await;
+    timeline.settle(9).await;
     clock.advance(Duration::from_secs(300));
     b.ping().await?;
     b.logout().await?;
-    settle(&timeline, 10).await;
+    timeline.settle(10).await;
 
     // 4. Device C has no provider: its UserSig expires and it is told so.
     let c = session(None);
-    record(&c, "C", clock.clone(), start, &timeline);
+    timeline.record(&c, "C");
     c.login(admin.issue_credentials("bob", Duration::from_secs(1000)).await?).await?;
-    settle(&timeline, 13).await;
+    timeline.settle(13).await;
     clock.advance(Duration::from_secs(1001));
-    settle(&timeline, 16).await;
+    timeline.settle(16).await;
+    Ok(timeline)
+}
 
-    println!("Tencent login flow on the emulator (t = seconds on the emulator clock)\n");
-    println!("{:>6}  {:<6}  {:<50}  Tencent's own name", "t", "device", "unim event");
-    for row in timeline.rows.lock().unwrap().iter() {
-        println!("{:>6}  {:<6}  {:<50}  {}", row.at - start, row.device, row.neutral, row.vendor);
+async fn easemob(clock: &ManualClock) -> Result<Arc<Timeline>, BoxError> {
+    let emulator = Emulator::start(EmulatorConfig::easemob().with_clock(Arc::new(clock.clone()))).await?;
+    let e = emulator.easemob().ok_or("no Easemob face")?;
+    let secret = Secret::new(e.client_secret.clone());
+    let config = EasemobAdminConfig::new(&e.rest_url, &e.app_key, &e.client_id, secret);
+    let admin = Arc::new(EasemobAdmin::new(config.with_clock(Arc::new(clock.clone())))?);
+    let session = |provider| {
+        let config = EasemobSessionConfig::new(&e.rest_url, &e.ws_url, &e.app_key);
+        EasemobSession::new(config, options(clock, provider))
+    };
+    let timeline = Timeline::new(clock, unim::easemob::names::vendor_event_name);
+    let password = Secret::new("alice-password");
+    admin.register("alice", &password, None).await?;
+
+    // 1. Device A logs in with the password (the SDK's /token grant first).
+    let a = session(None);
+    timeline.record(&a, "A");
+    a.login(Credentials::password("alice", password.clone())).await?;
+    timeline.settle(3).await;
+
+    // 2. Device B logs in with a token (valid 1000 s) from the app server, with a provider.
+    let b = session(Some(Arc::new(AppServer { admin: admin.clone() })));
+    timeline.record(&b, "B");
+    b.login(admin.issue_credentials("alice", Duration::from_secs(1000)).await?).await?;
+    timeline.settle(6).await;
+
+    // 3. Three more web devices: the fifth on one platform kicks the oldest (A).
+    let mut others = Vec::new();
+    for (n, device) in ["C", "D", "E"].into_iter().enumerate() {
+        let s = session(None);
+        timeline.record(&s, device);
+        s.login(Credentials::password("alice", password.clone())).await?;
+        timeline.settle(9 + 3 * n).await;
+        others.push(s);
     }
+    timeline.settle(16).await;
+
+    // 4. 800 s later B's token nears expiry: warned, then renewed in place.
+    clock.advance(Duration::from_secs(800));
+    timeline.settle(18).await;
+    for s in others.iter().chain([&b]) {
+        s.logout().await?;
+    }
+    timeline.settle(22).await;
+    Ok(timeline)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    println!("Login flows on the embedded emulators: unim's neutral events beside each vendor's own names.");
+    tencent(&ManualClock::at_unix(now)).await?.print("Tencent");
+    easemob(&ManualClock::at_unix(now)).await?.print("Easemob");
     Ok(())
 }

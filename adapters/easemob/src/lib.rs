@@ -14,6 +14,7 @@
 pub mod admin;
 pub mod error;
 pub mod link;
+pub mod names;
 pub mod rest;
 pub mod session;
 pub mod user_id;
