@@ -109,6 +109,41 @@ pub trait Harness: Send + Sync {
     /// clock's current time.
     async fn expired_credentials(&self, user: &str) -> Result<Credentials, Error>;
 
+    /// `Credentials::Password` for `user`, registered first when needed, as an
+    /// app would let a user type them. Unsupported unless the vendor logs in
+    /// with passwords.
+    async fn password_credentials(&self, user: &str) -> Result<Credentials, Error> {
+        let _ = user;
+        Err(Error::unsupported(format!("the {} harness has no password logins", self.vendor())))
+    }
+
+    /// A `Credentials::Token` for `user` issued by the app server, valid for
+    /// `ttl`, registering the user first when needed. Unsupported unless the
+    /// vendor logs in with app-issued tokens.
+    async fn token_credentials(&self, user: &str, ttl: Duration) -> Result<Credentials, Error> {
+        let _ = (user, ttl);
+        Err(Error::unsupported(format!("the {} harness has no token logins", self.vendor())))
+    }
+
+    /// The app server changes `user`'s password (to one the harness then uses
+    /// for [`Harness::credentials`] and [`Harness::password_credentials`]).
+    async fn change_password(&self, user: &str) -> Result<(), Error> {
+        let _ = user;
+        Err(Error::unsupported(format!("the {} harness cannot change passwords", self.vendor())))
+    }
+
+    /// The app server bans (blocks, deactivates) `user` until [`Harness::unban`].
+    async fn ban(&self, user: &str) -> Result<(), Error> {
+        let _ = user;
+        Err(Error::unsupported(format!("the {} harness cannot ban users", self.vendor())))
+    }
+
+    /// The app server lifts a [`Harness::ban`] of `user`.
+    async fn unban(&self, user: &str) -> Result<(), Error> {
+        let _ = user;
+        Err(Error::unsupported(format!("the {} harness cannot unban users", self.vendor())))
+    }
+
     /// Drops every live link of `user` as a network failure would; returns how many.
     fn drop_links(&self, user: &str) -> usize;
 

@@ -13,6 +13,8 @@ macro_rules! __for_each_case {
     ($callback:ident ! $args:tt) => {
         $crate::$callback! { $args
             login_ok = "login.ok" => $crate::cases::login::ok,
+            login_password = "login.password" => $crate::cases::login::password,
+            login_token = "login.token" => $crate::cases::login::token,
             login_wrong_secret = "login.wrong_secret" => $crate::cases::login::wrong_secret,
             login_expired_credential = "login.expired_credential" => $crate::cases::login::expired_credential,
             login_unknown_user = "login.unknown_user" => $crate::cases::login::unknown_user,
@@ -22,6 +24,9 @@ macro_rules! __for_each_case {
             logout_ok = "logout.ok" => $crate::cases::logout::ok,
             kick_other_login = "kick.other_login" => $crate::cases::kick::other_login,
             kick_by_server = "kick.by_server" => $crate::cases::kick::by_server,
+            account_password_changed = "account.password_changed" => $crate::cases::account::password_changed,
+            account_removed = "account.removed" => $crate::cases::account::removed,
+            account_banned = "account.banned" => $crate::cases::account::banned,
             credential_will_expire = "credential.will_expire" => $crate::cases::credential::will_expire,
             credential_renewed = "credential.renewed" => $crate::cases::credential::renewed,
             credential_expired_online = "credential.expired_online" => $crate::cases::credential::expired_online,
@@ -30,6 +35,8 @@ macro_rules! __for_each_case {
             autologin_resume = "autologin.resume" => $crate::cases::autologin::resume,
             multidevice_list = "multidevice.list" => $crate::cases::multidevice::list,
             multidevice_policy = "multidevice.policy" => $crate::cases::multidevice::policy,
+            multidevice_kick_own_device = "multidevice.kick_own_device" => $crate::cases::multidevice::kick_own_device,
+            multidevice_kick_all = "multidevice.kick_all" => $crate::cases::multidevice::kick_all,
         }
     };
 }

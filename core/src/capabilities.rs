@@ -37,6 +37,17 @@ pub struct Capabilities {
     pub list_own_devices: bool,
     /// A session can kick another of the user's devices.
     pub kick_own_device: bool,
+    /// A password change by the app server ends the user's online sessions
+    /// with a distinct `Disconnected(PasswordChanged)` (not a generic kick),
+    /// and the old credentials stop working.
+    pub disconnect_password_changed: bool,
+    /// Deleting the account (admin) ends the user's online sessions with a
+    /// distinct `Disconnected(AccountRemoved)`, and no login works afterwards.
+    pub disconnect_account_removed: bool,
+    /// Banning the account (app server) ends the user's online sessions with
+    /// `Disconnected(Banned)` (or `ServiceRestricted`), new logins are refused
+    /// until the ban is lifted, and work again afterwards.
+    pub disconnect_banned: bool,
     /// How many devices of one platform may be online at once (0: no limit).
     pub devices_per_platform: u32,
     /// How many devices may be online at once across all platforms (0: no limit).

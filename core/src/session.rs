@@ -65,6 +65,13 @@ pub trait Session: Send + Sync {
         let _ = device;
         Err(Error::unsupported(format!("{} does not let a client kick its other devices", self.vendor())))
     }
+
+    /// Kicks every other device of the user, keeping this one logged in,
+    /// where the vendor allows it. Returns how many devices were kicked; each
+    /// of them ends with `KickedByOwnDevice`.
+    async fn kick_other_devices(&self) -> Result<usize, Error> {
+        Err(Error::unsupported(format!("{} does not let a client kick its other devices", self.vendor())))
+    }
 }
 
 /// How a session retries: the connection attempts of one login, and the

@@ -612,6 +612,70 @@ async fn disconnect_all_devices_or_one() {
     assert_eq!(f.call("GET", "/users/ghost/disconnect", Some(&token), None).await.0, 404);
 }
 
+/// A user token for `user`/`password` by the password grant.
+async fn user_token(f: &Face, user: &str, password: &str) -> String {
+    let body = json!({"grant_type":"password","username":user,"password":password});
+    let (status, reply) = f.call("POST", "/token", None, Some(body)).await;
+    assert_eq!(status, 200, "{reply}");
+    reply["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_users_own_token_lists_and_kicks_its_devices() {
+    let f = Face::start().await;
+    let app = f.app_token().await;
+    f.register(&app, "alice", "pw").await;
+    f.register(&app, "bob", "pw").await;
+    let alice = user_token(&f, "alice", "pw").await;
+    let bob = user_token(&f, "bob", "pw").await;
+    let engine = f.emulator.engine();
+    let policy = unim_emulator::easemob::DEFAULT_POLICY;
+    let mut tab = engine.attach("alice", Device::new(Platform::Web).with_id("webim_web_1"), policy);
+    let mut tab2 = engine.attach("alice", Device::new(Platform::Web).with_id("webim_web_2"), policy);
+    let mut tab3 = engine.attach("alice", Device::new(Platform::Web).with_id("webim_web_3"), policy);
+
+    // The device list (docs/protocols/easemob.md 2.5) with the user's own token.
+    let (status, reply) = f.call("GET", "/users/alice/resources", Some(&alice), None).await;
+    assert_eq!(status, 200, "{reply}");
+    let res: Vec<&str> = reply["data"].as_array().unwrap().iter().map(|d| d["res"].as_str().unwrap()).collect();
+    assert_eq!(res, ["webim_web_1", "webim_web_2", "webim_web_3"]);
+    // Another user's token, or none, is refused.
+    let corrupt = error(
+        "auth_bad_access_token",
+        "AuthBadAccessTokenException",
+        "Unable to authenticate due to corrupt access token",
+    );
+    assert_eq!(f.call("GET", "/users/alice/resources", Some(&bob), None).await, (401, corrupt.clone()));
+    assert_eq!(f.call("GET", "/users/alice/resources", None, None).await.0, 401);
+    assert_eq!(f.call("DELETE", "/users/alice/disconnect/webim_web_2", Some(&bob), None).await, (401, corrupt.clone()));
+    assert_eq!(f.call("GET", "/users/alice/disconnect", Some(&bob), None).await, (401, corrupt));
+    assert!(tab2.signals.try_recv().is_err(), "a refused kick kicks nobody");
+
+    // kickDevice (easemob.md 6.3): one device, as kicked by its own user.
+    let (status, reply) = f.call("DELETE", "/users/alice/disconnect/webim_web_2", Some(&alice), None).await;
+    assert_eq!((status, &reply["data"]), (200, &json!({"result": true})), "{reply}");
+    match within(tab2.signals.recv()).await {
+        Some(LinkSignal::Kicked { reason: DisconnectReason::KickedByOwnDevice, .. }) => {}
+        other => panic!("expected a kick by the user's own device, got {other:?}"),
+    }
+    assert!(tab.signals.try_recv().is_err() && tab3.signals.try_recv().is_err(), "the others stay");
+    let (_, reply) = f.call("GET", "/users/alice/resources", Some(&alice), None).await;
+    assert_eq!(reply["data"].as_array().unwrap().len(), 2);
+
+    // kickAllDevices: every device, as kicked by the user.
+    let (status, reply) = f.call("GET", "/users/alice/disconnect", Some(&alice), None).await;
+    assert_eq!((status, &reply["data"]), (200, &json!({"result": true})), "{reply}");
+    for link in [&mut tab, &mut tab3] {
+        assert!(matches!(
+            within(link.signals.recv()).await,
+            Some(LinkSignal::Kicked { reason: DisconnectReason::KickedByOwnDevice, .. })
+        ));
+    }
+    assert!(engine.links_of("alice").is_empty());
+    // The user token still works afterwards (only an admin kick voids tokens).
+    assert_eq!(f.call("GET", "/users/alice/resources", Some(&alice), None).await.0, 200);
+}
+
 #[tokio::test]
 async fn deactivate_bans_until_activate() {
     let f = Face::start().await;

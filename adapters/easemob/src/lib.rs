@@ -49,7 +49,17 @@ pub fn capabilities() -> unim_core::Capabilities {
         admin_delete: true,
         admin_online_status: true,
         admin_issue_credentials: true,
+        // The kick signals 216 (password changed) and 207 (user removed) are
+        // distinct (easemob.md section 8); a deactivation closes the socket and
+        // the reconnect's PROVISION is refused with 12 IM_FORBIDDEN, which the
+        // session reports as Banned.
+        disconnect_password_changed: true,
+        disconnect_account_removed: true,
+        disconnect_banned: true,
         devices_per_platform: 4,
+        // easemob.md 6.3: a device lists the user's others and kicks one or all (REST, with its token).
+        list_own_devices: true,
+        kick_own_device: true,
         max_user_id_len: user_id::MAX_USER_ID_BYTES,
         ..Default::default()
     }

@@ -598,3 +598,71 @@ async fn logout_during_a_reconnect_handshake() {
     quiet(&mut events, "after logout").await;
     assert_eq!(s.state(), ConnectionState::Disconnected);
 }
+
+/// `other_devices()` lists the user's other devices (REST resources with the
+/// session's own token, minus this device); `kick_device` kicks one of them,
+/// which ends once with 217 `KickedByOwnDevice`; the kicker stays.
+#[tokio::test]
+async fn a_device_lists_and_kicks_another_of_its_devices() {
+    let env = Env::start().await;
+    env.user("kim").await;
+    let a = env.session_as(Some("webim_web_kim_a"));
+    let b = env.session_as(Some("webim_web_kim_b"));
+    assert_eq!(a.other_devices().await.unwrap_err().kind, ErrorKind::InvalidState, "not logged in");
+    login(&a, Credentials::password("kim", PASSWORD)).await;
+    assert!(a.other_devices().await.expect("other devices").is_empty());
+    login(&b, Credentials::password("kim", PASSWORD)).await;
+    let listed = a.other_devices().await.expect("other devices");
+    let ids: Vec<Option<&str>> = listed.iter().map(|d| d.id.as_deref()).collect();
+    assert_eq!(ids, [Some("webim_web_kim_b")]);
+    assert_eq!(listed[0].platform, unim_core::Platform::Web);
+
+    assert_eq!(a.kick_device(&a.device()).await.unwrap_err().kind, ErrorKind::InvalidInput, "not itself");
+    let mut a_events = a.events();
+    let mut b_events = b.events();
+    a.kick_device(&listed[0]).await.expect("kick B");
+    let seen = until(&mut b_events, "B kicked", |e| disconnect_of(e).is_some()).await;
+    assert!(seen.iter().all(|e| !is_state(e, |s| matches!(s, ConnectionState::Reconnecting { .. }))), "{seen:?}");
+    let why = disconnect_of(seen.last().unwrap()).unwrap();
+    assert_eq!(why.reason, DisconnectReason::KickedByOwnDevice);
+    assert_eq!(why.vendor.map(|v| v.code), Some(217));
+    quiet(&mut b_events, "B after the kick").await;
+    assert_eq!(b.state(), ConnectionState::Disconnected);
+
+    quiet(&mut a_events, "A after kicking B").await;
+    assert_eq!(a.state(), ConnectionState::Connected);
+    a.ping().await.expect("ping on A");
+    assert!(a.other_devices().await.expect("other devices").is_empty());
+    let gone = a.kick_device(&listed[0]).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::NotFound, "{gone}");
+}
+
+/// `kick_other_devices()` kicks every other device of the user (each once,
+/// 217) and keeps the kicker.
+#[tokio::test]
+async fn a_device_kicks_all_the_others() {
+    let env = Env::start().await;
+    env.user("lee").await;
+    let kicker = env.session_as(Some("webim_web_lee_0"));
+    login(&kicker, Credentials::password("lee", PASSWORD)).await;
+    let mut others = Vec::new();
+    for i in 1..=2 {
+        let s = env.session_as(Some(&format!("webim_web_lee_{i}")));
+        // The others log in with a token, the kicker with a password.
+        let grant = env.admin.user_token_inherit("lee", None, false).await.expect("token");
+        login(&s, Credentials::Token { user: "lee".into(), token: grant.access_token }).await;
+        let events = s.events();
+        others.push((s, events));
+    }
+    let mut kicker_events = kicker.events();
+    assert_eq!(kicker.kick_other_devices().await.expect("kick the others"), 2);
+    for (s, events) in &mut others {
+        let why = disconnected(events, "kicked by the user's own device").await;
+        assert_eq!((why.reason, why.vendor.map(|v| v.code)), (DisconnectReason::KickedByOwnDevice, Some(217)));
+        quiet(events, "after the kick").await;
+        assert_eq!(s.state(), ConnectionState::Disconnected);
+    }
+    quiet(&mut kicker_events, "the kicker").await;
+    assert_eq!(kicker.state(), ConnectionState::Connected);
+    assert_eq!(kicker.kick_other_devices().await.expect("nobody left"), 0);
+}

@@ -39,6 +39,13 @@ pub fn capabilities() -> unim_core::Capabilities {
         // The web protocol does not tell a client about its other instances.
         list_own_devices: false,
         kick_own_device: false,
+        // Tencent has no passwords (UserSig only), and on the web protocol an
+        // account deletion or a blocklist entry reaches the client as the same
+        // kick as an admin kick: the session cannot tell PasswordChanged,
+        // AccountRemoved or Banned apart, so none of them is claimed.
+        disconnect_password_changed: false,
+        disconnect_account_removed: false,
+        disconnect_banned: false,
         // Default login policy: one device, a new login kicks the old one (tencent.md section 4).
         devices_per_platform: 1,
         devices_total: 1,

@@ -2,9 +2,9 @@
 //! kicked session hears it exactly once, keeps the vendor's code, and does not
 //! reconnect by itself.
 
-use super::{log_in, TTL};
+use super::{exactly_one_disconnect, log_in, TTL};
 use crate::case::{case_fn, require, Case};
-use crate::expect::{ensure, expect_kind_in, expect_state, expect_status, Events, Failure, ResultExt, StateChange};
+use crate::expect::{ensure, expect_kind_in, expect_state, expect_status, Failure, ResultExt, StateChange};
 use crate::harness::{Harness, SessionSetup};
 use std::time::Duration;
 use unim_core::{Capabilities, ConnectionState, DisconnectReason, ErrorKind, LoginStatus};
@@ -33,19 +33,6 @@ fn needs_single_device_per_platform(c: &Capabilities) -> Result<(), &'static str
     require(c.devices_per_platform == 1, "devices_per_platform == 1 (a new login on the same platform kicks the old)")
 }
 
-/// Expects exactly one `Disconnected` so far on `events`, with `reason`.
-fn exactly_one_disconnect(events: &Events, reason: DisconnectReason) -> Result<(), Failure> {
-    let disconnects: Vec<StateChange> =
-        events.seen().iter().filter_map(StateChange::from_event).filter(StateChange::is_disconnected).collect();
-    match disconnects.as_slice() {
-        [only] if only.is_disconnected_with(reason) => Ok(()),
-        _ => Err(events.failure(format!(
-            "expected exactly one Disconnected({reason:?}), got {}",
-            crate::expect::describe_changes(&disconnects)
-        ))),
-    }
-}
-
 async fn kick_other_login(h: &dyn Harness) -> Result<(), Failure> {
     let user = h.fresh_user();
     let mut a = log_in(h, "session A", SessionSetup::default(), &user).await?;
@@ -63,7 +50,7 @@ async fn kick_other_login(h: &dyn Harness) -> Result<(), Failure> {
     let attempts = h.connection_attempts();
     b.session.ping().await.ctx("ping on session B after it kicked A")?;
     a.events.expect_no_state_change("after being kicked (a kick is fatal: no reconnect)").await?;
-    exactly_one_disconnect(&a.events, DisconnectReason::KickedByOtherLogin)?;
+    exactly_one_disconnect(&a.events, &[DisconnectReason::KickedByOtherLogin])?;
     let made = h.connection_attempts() - attempts;
     ensure!(made == 0, "session A made {made} connection attempt(s) after being kicked; a kick is fatal");
     expect_status("session A after the kick", &*a.session, LoginStatus::LoggedOut)?;
@@ -90,7 +77,7 @@ async fn kick_by_server(h: &dyn Harness) -> Result<(), Failure> {
     let attempts = h.connection_attempts();
     admin.exists(std::slice::from_ref(&user)).await.ctx("an admin round trip after the kick")?;
     on.events.expect_no_state_change("after a server kick (a kick is fatal: no reconnect)").await?;
-    exactly_one_disconnect(&on.events, DisconnectReason::KickedByServer)?;
+    exactly_one_disconnect(&on.events, &[DisconnectReason::KickedByServer])?;
     let made = h.connection_attempts() - attempts;
     ensure!(made == 0, "the session made {made} connection attempt(s) after a server kick; a kick is fatal");
     expect_status("after the server kick", &*on.session, LoginStatus::LoggedOut)?;

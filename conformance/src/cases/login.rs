@@ -2,14 +2,14 @@
 //! login, and switching accounts on one session.
 
 use super::{expect_user, log_in, wait_presence, TTL};
-use crate::case::{case_fn, needs_nothing, Case};
+use crate::case::{case_fn, needs_nothing, require, Case};
 use crate::expect::{
     describe_changes, ensure, expect_kind, expect_kind_in, expect_state, expect_status, with_user, Events, Failure,
     ResultExt, StateChange, TaskGuard, WAIT,
 };
 use crate::harness::{Harness, SessionSetup};
 use std::sync::Arc;
-use unim_core::{ConnectionState, DisconnectReason, ErrorKind, LoginStatus, PresenceStatus, Session};
+use unim_core::{ConnectionState, Credentials, DisconnectReason, ErrorKind, LoginStatus, PresenceStatus, Session};
 
 /// `login.ok`.
 pub fn ok() -> Case {
@@ -18,6 +18,26 @@ pub fn ok() -> Case {
         about: "a login goes Connecting, Authenticating, (Syncing,) Connected and the session is logged in as the user",
         needs: needs_nothing,
         run: case_fn!(login_ok),
+    }
+}
+
+/// `login.password`.
+pub fn password() -> Case {
+    Case {
+        name: "login.password",
+        about: "a registered user logs in with Credentials::Password and the session is logged in as the user",
+        needs: |c| require(c.login_password, "login_password"),
+        run: case_fn!(login_password),
+    }
+}
+
+/// `login.token`.
+pub fn token() -> Case {
+    Case {
+        name: "login.token",
+        about: "a user logs in with an app-issued Credentials::Token and the session is logged in as the user",
+        needs: |c| require(c.login_token, "login_token"),
+        run: case_fn!(login_token),
     }
 }
 
@@ -114,6 +134,49 @@ async fn login_ok(h: &dyn Harness) -> Result<(), Failure> {
     expect_user("after login", &*s, &user)?;
     s.ping().await.ctx("ping after login")?;
     Ok(())
+}
+
+/// The kind of `creds`, for failure messages (never the secret).
+fn credential_kind(creds: &Credentials) -> &'static str {
+    match creds {
+        Credentials::Password { .. } => "Password",
+        Credentials::Token { .. } => "Token",
+        Credentials::UserSig { .. } => "UserSig",
+    }
+}
+
+/// Logs `user` in with `creds` of the `expected` kind on a new session and
+/// expects it connected and logged in as `user`.
+async fn login_with(h: &dyn Harness, user: &str, creds: Credentials, expected: &str) -> Result<(), Failure> {
+    let kind = credential_kind(&creds);
+    ensure!(kind == expected, "the harness handed out {kind} credentials for {user}, expected {expected}");
+    let s = h.session(SessionSetup::default());
+    let mut events = Events::of("session", &*s);
+    s.login(creds).await.ctx(format!("login as {user} with {expected} credentials"))?;
+    let path = events.states_until("Connected", |c| c.state == ConnectionState::Connected).await?;
+    if path.iter().any(StateChange::is_disconnected) {
+        return Err(events.failure(format!(
+            "a {expected} login went through Disconnected before Connected: {}",
+            describe_changes(&path)
+        )));
+    }
+    let label = format!("after a {expected} login");
+    expect_status(&label, &*s, LoginStatus::LoggedIn)?;
+    expect_user(&label, &*s, user)?;
+    s.ping().await.ctx(format!("ping {label}"))?;
+    Ok(())
+}
+
+async fn login_password(h: &dyn Harness) -> Result<(), Failure> {
+    let user = h.fresh_user();
+    let creds = h.password_credentials(&user).await.ctx(format!("the password credentials of {user}"))?;
+    login_with(h, &user, creds, "Password").await
+}
+
+async fn login_token(h: &dyn Harness) -> Result<(), Failure> {
+    let user = h.fresh_user();
+    let creds = h.token_credentials(&user, TTL).await.ctx(format!("an app-issued token for {user}"))?;
+    login_with(h, &user, creds, "Token").await
 }
 
 /// Logs in with `creds`, expects the error `kind` and a `Disconnected(reason)`

@@ -2,6 +2,7 @@
 //! [`Harness`]; its constructor (listed in `__for_each_case!`) says what it
 //! needs.
 
+pub mod account;
 pub mod autologin;
 pub mod credential;
 pub mod kick;
@@ -10,10 +11,12 @@ pub mod logout;
 pub mod multidevice;
 pub mod network;
 
-use crate::expect::{eventually, expect_status, Events, Failure, ResultExt};
+use crate::expect::{describe_changes, eventually, expect_status, Events, Failure, ResultExt, StateChange};
 use crate::harness::{Harness, SessionSetup};
 use std::time::Duration;
-use unim_core::{Capabilities, ConnectionState, Credentials, LoginStatus, Presence, PresenceStatus, Session};
+use unim_core::{
+    Capabilities, ConnectionState, Credentials, DisconnectReason, LoginStatus, Presence, PresenceStatus, Session,
+};
 
 /// The lifetime of credentials in cases that do not care about expiry: long
 /// enough that no clock move of any case gets near it.
@@ -115,4 +118,24 @@ pub(crate) async fn expect_presence(
         p.devices
     );
     Ok(p)
+}
+
+/// Expects exactly one `Disconnected` so far on `events`, with one of the
+/// `accepted` reasons.
+pub(crate) fn exactly_one_disconnect(events: &Events, accepted: &[DisconnectReason]) -> Result<(), Failure> {
+    let disconnects: Vec<StateChange> =
+        events.seen().iter().filter_map(StateChange::from_event).filter(StateChange::is_disconnected).collect();
+    match disconnects.as_slice() {
+        [only] if only.disconnect_reason().is_some_and(|r| accepted.contains(&r)) => Ok(()),
+        _ => Err(events.failure(format!(
+            "expected exactly one Disconnected({}), got {}",
+            reasons(accepted),
+            describe_changes(&disconnects)
+        ))),
+    }
+}
+
+/// `A or B` for failure messages.
+pub(crate) fn reasons(accepted: &[DisconnectReason]) -> String {
+    accepted.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>().join(" or ")
 }

@@ -4,8 +4,9 @@
 use super::{RECONNECT, REQUEST_TIMEOUT};
 use crate::harness::{Harness, HarnessFactory, SessionSetup};
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use unim_core::{
     Admin, Capabilities, Credentials, Error, ErrorKind, ManualClock, Platform, ReconnectPolicy, Secret, Session,
@@ -25,6 +26,8 @@ pub struct EasemobHarness {
     nonce: u32,
     users: AtomicU64,
     devices: AtomicU64,
+    /// The passwords [`Harness::change_password`] set, by user.
+    changed_passwords: Mutex<HashMap<String, Secret>>,
 }
 
 impl std::fmt::Debug for EasemobHarness {
@@ -65,14 +68,17 @@ impl EasemobHarness {
             nonce: now.subsec_nanos(),
             users: AtomicU64::new(0),
             devices: AtomicU64::new(0),
+            changed_passwords: Mutex::new(HashMap::new()),
         };
         harness.capabilities = harness.session(SessionSetup::default()).capabilities();
         Ok(harness)
     }
 
-    /// The password this harness registers `user` with.
+    /// The password `user` has: the one this harness registers it with, or
+    /// the one [`Harness::change_password`] set last.
     fn password(&self, user: &str) -> Secret {
-        Secret::new(format!("pw-{:08x}-{user}", self.nonce))
+        let changed = self.changed_passwords.lock().unwrap_or_else(|e| e.into_inner()).get(user).cloned();
+        changed.unwrap_or_else(|| Secret::new(format!("pw-{:08x}-{user}", self.nonce)))
     }
 
     /// Registers `user` unless it exists already.
@@ -148,6 +154,33 @@ impl Harness for EasemobHarness {
         self.ensure_registered(user).await?;
         let grant = self.admin.user_token_password(user, &self.password(user), Some(ttl)).await?;
         Ok(Credentials::Token { user: user.to_owned(), token: grant.access_token })
+    }
+
+    async fn password_credentials(&self, user: &str) -> Result<Credentials, Error> {
+        self.ensure_registered(user).await?;
+        Ok(Credentials::password(user, self.password(user)))
+    }
+
+    async fn token_credentials(&self, user: &str, ttl: Duration) -> Result<Credentials, Error> {
+        // `credentials` already hands out an app-issued user token.
+        self.credentials(user, ttl).await
+    }
+
+    async fn change_password(&self, user: &str) -> Result<(), Error> {
+        let n = self.users.fetch_add(1, Ordering::Relaxed) + 1;
+        let new = Secret::new(format!("pw{n}-{:08x}-{user}", self.nonce));
+        self.admin.change_password(user, &new).await?;
+        self.changed_passwords.lock().unwrap_or_else(|e| e.into_inner()).insert(user.to_owned(), new);
+        Ok(())
+    }
+
+    async fn ban(&self, user: &str) -> Result<(), Error> {
+        // Easemob's ban is a deactivation (easemob.md 3.3).
+        self.admin.deactivate(user).await.map(|_| ())
+    }
+
+    async fn unban(&self, user: &str) -> Result<(), Error> {
+        self.admin.activate(user).await
     }
 
     async fn unregistered_credentials(&self, user: &str) -> Result<Credentials, Error> {

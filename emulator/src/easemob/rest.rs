@@ -41,7 +41,10 @@
 //! [`DisconnectReason::Banned`]; the msync face turns them into Easemob's
 //! kick signals ([`unim_easemob::error::kick_operation_for`]). A one-device
 //! logout (`DELETE /users/{u}/disconnect/{res}`) kicks that one link
-//! ([`crate::Engine::kick_link`]).
+//! ([`crate::Engine::kick_link`]). These two and `GET /users/{u}/resources`
+//! also take the user's own token (the client SDKs' device list and
+//! `kickDevice`/`kickAllDevices`, easemob.md 6.3); its kicks are
+//! [`DisconnectReason::KickedByOwnDevice`].
 //!
 //! Choices where the documents are silent: the face behaves as a paid plan (no
 //! 100-user quota); a batch registration that creates nobody because every
@@ -383,6 +386,24 @@ impl Call<'_> {
         match self.face.store.check_app_token(token) {
             Ok(()) => Ok(()),
             Err(TokenRefusal::Expired) => Err(Refusal::new(401, "unauthorized", EXPIRED_TOKEN)),
+            Err(_) => Err(Refusal::new(401, "auth_bad_access_token", CORRUPT_TOKEN)),
+        }
+    }
+
+    /// Checks the app token or a user token of `user` itself (the device APIs
+    /// the client SDKs call with the session's token: docs/protocols/easemob.md
+    /// 2.5 and 12, easemob.md 6.3). Returns whether the caller is the user.
+    /// Another user's token, or a void one, is 401 `auth_bad_access_token`.
+    fn app_or_own_auth(&self, user: &str) -> Result<bool, Refusal> {
+        let token = self.bearer().ok_or_else(|| Refusal::new(401, "unauthorized", NO_TOKEN))?;
+        match self.face.store.check_app_token(token) {
+            Ok(()) => Ok(false),
+            Err(TokenRefusal::Expired) => Err(Refusal::new(401, "unauthorized", EXPIRED_TOKEN)),
+            Err(TokenRefusal::NotAppToken) => match self.face.store.check_user_token(token) {
+                Ok(login) if path_user(user).is_some_and(|u| u == login.user) => Ok(true),
+                Err(TokenRefusal::Expired) => Err(Refusal::new(401, "unauthorized", EXPIRED_TOKEN)),
+                _ => Err(Refusal::new(401, "auth_bad_access_token", CORRUPT_TOKEN)),
+            },
             Err(_) => Err(Refusal::new(401, "auth_bad_access_token", CORRUPT_TOKEN)),
         }
     }
@@ -733,8 +754,9 @@ fn res_of(device: &Device) -> String {
 }
 
 /// `GET /users/{username}/resources` (easemob.md 3.3): one entry per live link.
+/// Takes the app token or the user's own token (docs/protocols/easemob.md 2.5).
 fn resources(call: &Call<'_>, user: &str) -> Reply {
-    call.app_auth(NO_TOKEN)?;
+    call.app_or_own_auth(user)?;
     let user = path_user(user).filter(|u| call.face.store.user(u).is_some()).ok_or_else(Refusal::no_user)?;
     let data: Vec<ResourceInfo> = call
         .face
@@ -754,11 +776,13 @@ fn resources(call: &Call<'_>, user: &str) -> Reply {
 }
 
 /// `GET /users/{username}/disconnect` (easemob.md 3.3): kicks every link with
-/// `KickedByServer`.
+/// `KickedByServer`. The user's own token (the SDKs' `kickAllDevices`,
+/// easemob.md 6.3) kicks them with `KickedByOwnDevice`; both reach the
+/// devices as operation 4 (217).
 fn disconnect(call: &Call<'_>, user: &str) -> Reply {
-    call.app_auth(NO_TOKEN)?;
+    let by_owner = call.app_or_own_auth(user)?;
     let user = path_user(user).filter(|u| call.face.store.user(u).is_some()).ok_or_else(Refusal::no_user)?;
-    call.face.engine.kick_user(&user, DisconnectReason::KickedByServer);
+    call.face.engine.kick_user(&user, kick_reason(by_owner));
     let reply: Response<ResultData> = Response {
         action: Some("get".into()),
         uri: Some(call.uri.clone()),
@@ -775,14 +799,16 @@ fn disconnect(call: &Call<'_>, user: &str) -> Reply {
 /// `DELETE /users/{username}/disconnect/{resourceId}` (easemob.md 3.3): kicks
 /// the one link whose resource (as `GET .../resources` shows it) is `res`, or
 /// whose platform-prefixed form (`web_<id>`, easemob.md 3.3) is; `result` is
-/// false when there is none.
+/// false when there is none. The user's own token (the SDKs' `kickDevice`,
+/// easemob.md 6.3) kicks with `KickedByOwnDevice`, the app token with
+/// `KickedByServer` (both operation 4, 217).
 fn disconnect_device(call: &Call<'_>, user: &str, res: &str) -> Reply {
-    call.app_auth(NO_TOKEN)?;
+    let by_owner = call.app_or_own_auth(user)?;
     let user = path_user(user).filter(|u| call.face.store.user(u).is_some()).ok_or_else(Refusal::no_user)?;
     let engine = &call.face.engine;
     let link = engine.links_of(&user).into_iter().find(|l| res_of(&l.device) == res || resource_for(&l.device) == res);
     let result = match link {
-        Some(l) => engine.kick_link(l.id, DisconnectReason::KickedByServer),
+        Some(l) => engine.kick_link(l.id, kick_reason(by_owner)),
         None => false,
     };
     let mut reply: Response<ResultData> = call.full("delete", &format!("/users/{user}/disconnect/{res}"));
@@ -790,6 +816,16 @@ fn disconnect_device(call: &Call<'_>, user: &str, res: &str) -> Reply {
     reply.entities = Some(Vec::new());
     reply.data = Some(ResultData { result });
     Ok(to_value(reply))
+}
+
+/// The reason of a REST kick: by one of the user's devices (its own token) or
+/// by the app server.
+fn kick_reason(by_owner: bool) -> DisconnectReason {
+    if by_owner {
+        DisconnectReason::KickedByOwnDevice
+    } else {
+        DisconnectReason::KickedByServer
+    }
 }
 
 /// `POST /users/{username}/deactivate` (easemob.md 3.3): bans the user and

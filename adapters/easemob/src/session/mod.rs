@@ -13,6 +13,7 @@
 //! warns about and renews the token at 80% of its lifetime.
 
 mod connection;
+mod devices;
 mod handshake;
 mod supervisor;
 
@@ -94,6 +95,8 @@ pub(crate) struct Inner {
     logging_in: AtomicBool,
     control: tokio::sync::Mutex<Option<Running>>,
     user: Mutex<Option<String>>,
+    /// The user token in use while logged in (for the device REST calls).
+    token: Mutex<Option<Secret>>,
     link: Mutex<Option<Arc<Connection>>>,
     abort: Mutex<Option<tokio::task::AbortHandle>>,
     /// Pings waiting for the next `UNREAD` reply.
@@ -113,6 +116,7 @@ impl EasemobSession {
             logging_in: AtomicBool::new(false),
             control: tokio::sync::Mutex::new(None),
             user: Mutex::new(None),
+            token: Mutex::new(None),
             link: Mutex::new(None),
             abort: Mutex::new(None),
             pongs: Mutex::new(Vec::new()),
@@ -189,12 +193,14 @@ impl Inner {
             }
         }
         *lock(&self.user) = None;
+        *lock(&self.token) = None;
         self.tracker.disconnect(why);
     }
 
     /// Saves the login for [`Session::resume`]: always as the user token in
     /// use, never as a password, so no password rests in the store.
     pub(crate) fn save_login(&self, user: &str, token: &Secret) {
+        *lock(&self.token) = Some(token.clone());
         if let Some(store) = &self.options.store {
             let credentials = Credentials::Token { user: user.to_owned(), token: token.clone() };
             let saved = SavedLogin { vendor: VENDOR.to_owned(), credentials, saved_at: self.now() };
@@ -250,6 +256,27 @@ impl Inner {
         match expires_at_ms {
             Some(ms) => Some(CredentialLifetime { issued_at: self.now(), expires_at: ms / 1000 }),
             None => known,
+        }
+    }
+
+    /// The user and token of a live login; `InvalidState` otherwise.
+    fn logged_in(&self) -> Result<(String, Secret), Error> {
+        if !matches!(self.tracker.get(), ConnectionState::Connected | ConnectionState::Reconnecting { .. }) {
+            return Err(Error::invalid_state("not logged in"));
+        }
+        match (self.user(), lock(&self.token).clone()) {
+            (Some(user), Some(token)) => Ok((user, token)),
+            _ => Err(Error::invalid_state("not logged in")),
+        }
+    }
+
+    fn device_api<'a>(&'a self, user: &'a str, token: &'a Secret) -> devices::DeviceApi<'a> {
+        devices::DeviceApi {
+            rest_url: &self.config.rest_url,
+            app_key: &self.config.app_key,
+            user,
+            token,
+            timeout: self.options.request_timeout,
         }
     }
 
@@ -345,6 +372,7 @@ impl Drop for Abandoned<'_> {
                 conn.close();
             }
             *lock(&self.inner.user) = None;
+            *lock(&self.inner.token) = None;
             self.inner.tracker.disconnect(Disconnect::new(DisconnectReason::Requested));
         }
     }
@@ -442,6 +470,52 @@ impl Session for EasemobSession {
 
     fn device(&self) -> Device {
         Device::new(Platform::Web).with_id(self.inner.resource.clone())
+    }
+
+    /// The user's other online devices: `GET /users/{u}/resources` with the
+    /// session's user token, minus this device (docs/protocols/easemob.md 2.5).
+    async fn other_devices(&self) -> Result<Vec<Device>, Error> {
+        let (user, token) = self.inner.logged_in()?;
+        let listed = self.inner.device_api(&user, &token).list().await?;
+        Ok(devices::others(listed, &self.inner.resource))
+    }
+
+    /// Kicks one other device of the user (`DELETE
+    /// /users/{u}/disconnect/{resource}` with the user token, as the native
+    /// SDKs' `kickDevice`, easemob.md 6.3); it ends with 217
+    /// `KickedByOwnDevice`. `NotFound` when no such device is online.
+    async fn kick_device(&self, device: &Device) -> Result<(), Error> {
+        let res = device
+            .id
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| Error::invalid_input("the device to kick has no id (its Easemob resource)"))?;
+        if res == self.inner.resource {
+            return Err(Error::invalid_input("a session cannot kick its own device; log out instead"));
+        }
+        let (user, token) = self.inner.logged_in()?;
+        if self.inner.device_api(&user, &token).kick(res).await? {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::NotFound, format!("no device {res} of {user} is online")))
+        }
+    }
+
+    /// Kicks every other online device of the user, one `DELETE
+    /// /users/{u}/disconnect/{resource}` apiece (`GET /users/{u}/disconnect`,
+    /// the SDKs' `kickAllDevices`, would end this session too).
+    async fn kick_other_devices(&self) -> Result<usize, Error> {
+        let (user, token) = self.inner.logged_in()?;
+        let api = self.inner.device_api(&user, &token);
+        let mut kicked = 0;
+        for device in devices::others(api.list().await?, &self.inner.resource) {
+            if let Some(res) = device.id.as_deref() {
+                if api.kick(res).await? {
+                    kicked += 1;
+                }
+            }
+        }
+        Ok(kicked)
     }
 
     /// Sends `UNREAD` (the SDK's heartbeat) and waits for its reply.
