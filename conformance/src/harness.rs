@@ -144,6 +144,17 @@ pub trait Harness: Send + Sync {
         Err(Error::unsupported(format!("the {} harness cannot unban users", self.vendor())))
     }
 
+    /// Puts `count` one-to-one text messages from `from` to `to` in the
+    /// backend, as if `from` had sent them, registering both users first
+    /// when needed. While `to` has no device online they wait in its offline
+    /// queue, for the offline sync of its next login. (unim has no
+    /// message-sending API yet, so the harness goes through the backend's
+    /// test controls.) Unsupported unless the harness can do this.
+    async fn queue_offline_messages(&self, from: &str, to: &str, count: usize) -> Result<(), Error> {
+        let _ = (from, to, count);
+        Err(Error::unsupported(format!("the {} harness cannot queue offline messages", self.vendor())))
+    }
+
     /// Drops every live link of `user` as a network failure would; returns how many.
     fn drop_links(&self, user: &str) -> usize;
 

@@ -37,6 +37,7 @@ macro_rules! __for_each_case {
             multidevice_policy = "multidevice.policy" => $crate::cases::multidevice::policy,
             multidevice_kick_own_device = "multidevice.kick_own_device" => $crate::cases::multidevice::kick_own_device,
             multidevice_kick_all = "multidevice.kick_all" => $crate::cases::multidevice::kick_all,
+            sync_offline_messages = "sync.offline_messages" => $crate::cases::sync::offline_messages,
         }
     };
 }

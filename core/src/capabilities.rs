@@ -48,6 +48,13 @@ pub struct Capabilities {
     /// `Disconnected(Banned)` (or `ServiceRestricted`), new logins are refused
     /// until the ban is lifted, and work again afterwards.
     pub disconnect_banned: bool,
+    /// A login with messages waiting (received while the user was offline)
+    /// pulls them before it reports `Connected`: the states go `Connecting`,
+    /// `Authenticating`, `Syncing`, `Connected`, with exactly one
+    /// `Event::SyncStarted` before the pull and one `Event::SyncFinished`
+    /// after it, both before `Connected`. A login with nothing waiting skips
+    /// `Syncing` and emits neither event.
+    pub offline_sync: bool,
     /// How many devices of one platform may be online at once (0: no limit).
     pub devices_per_platform: u32,
     /// How many devices may be online at once across all platforms (0: no limit).

@@ -40,6 +40,10 @@ pub enum EmulatorError {
     /// The settings are not usable.
     #[error("invalid emulator settings: {0}")]
     Settings(String),
+    /// A test control could not do what it was asked (the face is not
+    /// running, a user does not exist).
+    #[error("emulator control refused: {0}")]
+    Control(String),
 }
 
 /// What to start.
@@ -90,6 +94,7 @@ pub struct Emulator {
     engine: Arc<Engine>,
     tencent: Option<TencentEndpoint>,
     easemob: Option<EasemobEndpoint>,
+    easemob_control: Option<easemob::Control>,
     servers: Vec<JoinHandle<()>>,
 }
 
@@ -106,15 +111,15 @@ impl Emulator {
             }
             None => None,
         };
-        let easemob = match config.easemob {
+        let (easemob, easemob_control) = match config.easemob {
             Some(settings) => {
-                let (endpoint, server) = easemob::serve(Arc::clone(&engine), config.host, settings).await?;
+                let (endpoint, control, server) = easemob::serve(Arc::clone(&engine), config.host, settings).await?;
                 servers.push(server);
-                Some(endpoint)
+                (Some(endpoint), Some(control))
             }
-            None => None,
+            None => (None, None),
         };
-        Ok(Emulator { engine, tencent, easemob, servers })
+        Ok(Emulator { engine, tencent, easemob, easemob_control, servers })
     }
 
     /// The engine behind every face.
@@ -135,6 +140,23 @@ impl Emulator {
     /// Where the Easemob face listens and its app settings, if it was started.
     pub fn easemob(&self) -> Option<&EasemobEndpoint> {
         self.easemob.as_ref()
+    }
+
+    /// Test control: the Easemob face stores a one-to-one text message from
+    /// `from` to `to` exactly as a SYNC send by a device of `from` would
+    /// (docs/protocols/easemob.md 7.1, 7.3): a chat meta with a fresh 19-digit
+    /// server id and an encoded `MessageBody` carrying `text`, queued for
+    /// every online device of `to` (which is NOTICEd) or, when none is
+    /// online, kept for `to`'s next login (the offline sync, 5 and 7.4); the
+    /// sender's online devices get their copy too. No device sends it, so the
+    /// meta's `from` is the sender's bare JID. Both users must exist.
+    /// Returns the server id.
+    pub fn easemob_inject_text(&self, from: &str, to: &str, text: &str) -> Result<u64, EmulatorError> {
+        let control = self
+            .easemob_control
+            .as_ref()
+            .ok_or_else(|| EmulatorError::Control("the Easemob face is not running".into()))?;
+        control.inject_text(from, to, text).map_err(EmulatorError::Control)
     }
 }
 

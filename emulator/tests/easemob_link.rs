@@ -320,6 +320,55 @@ async fn an_offline_message_waits_for_the_next_login_once() {
     assert!(bob.unread().await.unread.is_empty());
 }
 
+/// The test control `easemob_inject_text` stores a chat meta as alice's
+/// SYNC send would: kept for bob's next login while he is offline, NOTICEd
+/// to his device while he is online.
+#[tokio::test]
+async fn injected_texts_wait_offline_like_sent_ones() {
+    let env = Env::start().await;
+    env.register("alice").await;
+    env.register("bob").await;
+    let first = env.emu.easemob_inject_text("alice", "bob", "one").unwrap();
+    let second = env.emu.easemob_inject_text("Alice", "bob", "two").unwrap();
+    assert_eq!(first.to_string().len(), 19);
+    assert!(first < second);
+
+    let mut bob = env.online("bob", "webim_web_b").await;
+    let unread = bob.unread().await;
+    assert_eq!(unread.unread.len(), 1, "{unread:?}");
+    assert_eq!(unread.unread[0].queue.as_ref().unwrap().name.as_deref(), Some("alice"));
+    assert_eq!(unread.unread[0].n, Some(2));
+    let dl = bob.pull("alice").await;
+    assert_eq!(dl.is_last, Some(true));
+    assert_eq!(dl.metas.iter().map(|m| m.id).collect::<Vec<_>>(), vec![Some(first), Some(second)]);
+    let texts: Vec<Option<String>> =
+        dl.metas.iter().map(|m| m.message_body().unwrap().text().map(str::to_owned)).collect();
+    assert_eq!(texts, vec![Some("one".to_owned()), Some("two".to_owned())]);
+    let meta = &dl.metas[0];
+    assert_eq!(meta.ns, Some(link::meta::NameSpace::Chat as i32));
+    assert_eq!(meta.timestamp, Some(T0 * 1000));
+    assert_eq!(meta.from.as_ref().unwrap().name.as_deref(), Some("alice"));
+    assert_eq!(meta.to.as_ref().unwrap().name.as_deref(), Some("bob"));
+    let body = meta.message_body().unwrap();
+    assert_eq!(body.r#type, Some(message_body::Type::Chat as i32));
+    assert_eq!(body.to.as_ref().and_then(|j| j.name.as_deref()), Some("bob"));
+    assert!(bob.pull("alice").await.metas.is_empty());
+
+    // Online: NOTICEd and pulled at once, nothing kept for a later login.
+    let live = env.emu.easemob_inject_text("alice", "bob", "live").unwrap();
+    assert_eq!(bob.expect_notice().await, "alice");
+    assert_eq!(bob.pull("alice").await.metas.iter().map(|m| m.id).collect::<Vec<_>>(), vec![Some(live)]);
+    let mut bob2 = env.online("bob", "webim_web_c").await;
+    assert!(bob2.unread().await.unread.is_empty());
+
+    // Unknown users are refused, and nothing is stored.
+    assert!(env.emu.easemob_inject_text("nobody", "bob", "x").is_err());
+    assert!(env.emu.easemob_inject_text("alice", "nobody", "x").is_err());
+    assert!(bob.unread().await.unread.is_empty());
+    let tencent = Emulator::start(EmulatorConfig::tencent()).await.unwrap();
+    assert!(tencent.easemob_inject_text("alice", "bob", "x").is_err());
+}
+
 #[tokio::test]
 async fn rest_disconnect_kicks_with_operation_4() {
     let env = Env::start().await;

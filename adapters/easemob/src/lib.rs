@@ -36,6 +36,8 @@ pub const VENDOR: &str = "easemob";
 ///   tokens the user holds (easemob.md 3.3), and the neutral kick promises
 ///   exactly that. [`unim_core::Admin::kick`] still works, as a forced logout.
 /// - `devices_per_platform: 4`: the default multi-device rule (easemob.md 6.3).
+/// - `offline_sync`: the UNREAD reply after a login lists the queues with
+///   messages waiting, pulled in the `Syncing` state (easemob.md 5, 7.4).
 /// - `max_user_id_len: 64` bytes (easemob.md 3.1).
 pub fn capabilities() -> unim_core::Capabilities {
     unim_core::Capabilities {
@@ -60,6 +62,11 @@ pub fn capabilities() -> unim_core::Capabilities {
         // easemob.md 6.3: a device lists the user's others and kicks one or all (REST, with its token).
         list_own_devices: true,
         kick_own_device: true,
+        // easemob.md 5: the UNREAD reply after a login lists the queues with
+        // messages waiting; the session pulls each (Syncing, SyncStarted)
+        // until every one answered isLast (SyncFinished), then is Connected.
+        // An empty list syncs nothing.
+        offline_sync: true,
         max_user_id_len: user_id::MAX_USER_ID_BYTES,
         ..Default::default()
     }

@@ -46,6 +46,9 @@ pub fn capabilities() -> unim_core::Capabilities {
         disconnect_password_changed: false,
         disconnect_account_removed: false,
         disconnect_banned: false,
+        // No sync phase: a login goes straight to Connected (the DESIGN
+        // mapping table), so no SyncStarted/SyncFinished around a pull.
+        offline_sync: false,
         // Default login policy: one device, a new login kicks the old one (tencent.md section 4).
         devices_per_platform: 1,
         devices_total: 1,

@@ -10,6 +10,7 @@ pub mod login;
 pub mod logout;
 pub mod multidevice;
 pub mod network;
+pub mod sync;
 
 use crate::expect::{describe_changes, eventually, expect_status, Events, Failure, ResultExt, StateChange};
 use crate::harness::{Harness, SessionSetup};

@@ -199,6 +199,17 @@ impl Harness for EasemobHarness {
         Ok(credentials)
     }
 
+    async fn queue_offline_messages(&self, from: &str, to: &str, count: usize) -> Result<(), Error> {
+        self.ensure_registered(from).await?;
+        self.ensure_registered(to).await?;
+        for i in 0..count {
+            self.emulator
+                .easemob_inject_text(from, to, &format!("offline message {} of {count}", i + 1))
+                .map_err(|e| Error::new(ErrorKind::Other, format!("queueing a message from {from} to {to}: {e}")))?;
+        }
+        Ok(())
+    }
+
     fn drop_links(&self, user: &str) -> usize {
         self.emulator.engine().drop_links(user)
     }

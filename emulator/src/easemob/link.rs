@@ -25,9 +25,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use queues::Queues;
+pub(crate) use queues::Queues;
 use serde_json::{json, Value};
 use std::sync::Arc;
+use unim_easemob::link::{message_body, Jid, MessageBody, Meta};
 
 /// The largest frame a client may send (the SDK's messages stay far below).
 const MAX_MESSAGE_BYTES: usize = 1 << 20;
@@ -35,13 +36,65 @@ const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// What every connection of one face shares.
 pub(crate) struct Shared {
     pub(crate) face: Arc<Face>,
-    pub(crate) queues: Queues,
+    pub(crate) queues: Arc<Queues>,
 }
 
-/// The route of the msync link: the WebSocket upgrade at `/websocket`.
-pub(crate) fn routes(face: Arc<Face>) -> Router {
-    let shared = Arc::new(Shared { face, queues: Queues::default() });
+/// The route of the msync link: the WebSocket upgrade at `/websocket`,
+/// serving the face's `queues` (shared with the test controls).
+pub(crate) fn routes(face: Arc<Face>, queues: Arc<Queues>) -> Router {
+    let shared = Arc::new(Shared { face, queues });
     Router::new().route("/websocket", get(upgrade)).with_state(shared)
+}
+
+/// Stores the chat meta `out` (already stamped with its server id, sender and
+/// receiver) as a SYNC send does (7.1, 7.3): for every online device of
+/// `receiver` (NOTICEd), or for its next login when none is online (unless
+/// the receiver does not exist: then it is dropped); and for the sender's
+/// other online devices (all but `own_link`).
+pub(crate) fn store_chat(
+    face: &Face,
+    queues: &Queues,
+    sender: &str,
+    receiver: &str,
+    out: &Meta,
+    own_link: Option<crate::LinkId>,
+) {
+    let engine = &face.engine;
+    if engine.account(receiver).is_none() {
+        tracing::debug!(receiver, "easemob link: a message to an unknown user is dropped");
+    } else {
+        for link in queues.deliver(receiver, sender, out, None, true) {
+            engine.push(link, notice_payload(sender));
+        }
+    }
+    if receiver != sender {
+        for link in queues.deliver(sender, receiver, out, own_link, false) {
+            engine.push(link, notice_payload(receiver));
+        }
+    }
+}
+
+/// The test control behind [`crate::Emulator::easemob_inject_text`]: stores a
+/// one-to-one text message from `from` to `to` exactly as a SYNC send by a
+/// device of `from` would (a 19-digit server id, a chat meta whose payload is
+/// an encoded `MessageBody` of type chat with one text content), without a
+/// device: the meta's `from` is the sender's bare JID. Both users must exist.
+/// Returns the server id.
+pub(crate) fn inject_text(face: &Face, queues: &Queues, from: &str, to: &str, text: &str) -> Result<u64, String> {
+    let sender = from.to_ascii_lowercase();
+    let receiver = to.to_ascii_lowercase();
+    for user in [&sender, &receiver] {
+        if face.engine.account(user).is_none() {
+            return Err(format!("no Easemob user {user:?}"));
+        }
+    }
+    let now = u64::try_from(face.store.now_ms()).unwrap_or(0);
+    let server_id = queues.next_id(now);
+    let jid = |name: &str| Jid::user(face.app_key.to_string(), name);
+    let body = MessageBody::text_message(message_body::Type::Chat, jid(&sender), jid(&receiver), text);
+    let out = Meta { from: Some(jid(&sender)), timestamp: Some(now), ..Meta::chat(server_id, jid(&receiver), &body) };
+    store_chat(face, queues, &sender, &receiver, &out, None);
+    Ok(server_id)
 }
 
 /// The engine push that tells a connection of this face to NOTICE its

@@ -149,7 +149,7 @@ pub(crate) async fn serve(
     engine: Arc<Engine>,
     host: IpAddr,
     settings: EasemobSettings,
-) -> Result<(EasemobEndpoint, JoinHandle<()>), EmulatorError> {
+) -> Result<(EasemobEndpoint, Control, JoinHandle<()>), EmulatorError> {
     let app_key = AppKey::new(&settings.org, &settings.app).map_err(|e| EmulatorError::Settings(e.message))?;
     if settings.client_id.is_empty() || settings.client_secret.is_empty() {
         return Err(EmulatorError::Settings("the Easemob Client ID and Client Secret must not be empty".into()));
@@ -168,13 +168,35 @@ pub(crate) async fn serve(
     };
     let store = store::Store::new(Arc::clone(&engine));
     let face = Arc::new(Face { engine, settings, app_key, app_uuid: store::random_uuid(), rest_url, store });
-    let app: Router = rest::routes(Arc::clone(&face)).merge(link::routes(face));
+    let queues = Arc::new(link::Queues::default());
+    let control = Control { face: Arc::clone(&face), queues: Arc::clone(&queues) };
+    let app: Router = rest::routes(Arc::clone(&face)).merge(link::routes(face, queues));
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!("easemob face stopped: {e}");
         }
     });
-    Ok((endpoint, server))
+    Ok((endpoint, control, server))
+}
+
+/// The Easemob face's test controls (behind [`crate::Emulator`]'s
+/// `easemob_*` methods): the face and its msync queues.
+pub(crate) struct Control {
+    face: Arc<Face>,
+    queues: Arc<link::Queues>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control").field("app_key", &self.face.app_key.to_string()).finish_non_exhaustive()
+    }
+}
+
+impl Control {
+    /// See [`crate::Emulator::easemob_inject_text`].
+    pub(crate) fn inject_text(&self, from: &str, to: &str, text: &str) -> Result<u64, String> {
+        link::inject_text(&self.face, &self.queues, from, to, text)
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@
 //! face does not serve are logged and ignored.
 
 use super::queues::DeviceKey;
-use super::{notice_payload, Shared};
+use super::Shared;
 use crate::easemob::store::TokenRefusal;
 use crate::{AttachedLink, LinkSignal};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -412,19 +412,7 @@ impl Conn {
             payload: meta.payload,
             ..Meta::default()
         };
-        let engine = &self.shared.face.engine;
-        if engine.account(&receiver).is_none() {
-            tracing::debug!(receiver, "easemob link: a message to an unknown user is dropped");
-        } else {
-            for link in self.shared.queues.deliver(&receiver, &sender, &out, None, true) {
-                engine.push(link, notice_payload(&sender));
-            }
-        }
-        if receiver != sender {
-            for link in self.shared.queues.deliver(&sender, &receiver, &out, Some(own_link), false) {
-                engine.push(link, notice_payload(&receiver));
-            }
-        }
+        super::store_chat(&self.shared.face, &self.shared.queues, &sender, &receiver, &out, Some(own_link));
         None
     }
 
