@@ -284,10 +284,10 @@ mod tests {
             &self.clock
         }
         fn admin(&self) -> Arc<dyn Admin> {
-            unimplemented!("no admin in the bare harness")
+            unreachable!("runner tests never ask the bare harness for an admin")
         }
         fn session(&self, _: SessionSetup) -> Box<dyn Session> {
-            unimplemented!("no sessions in the bare harness")
+            unreachable!("runner tests never ask the bare harness for a session")
         }
         fn fresh_user(&self) -> String {
             "u".into()
