@@ -9,8 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use unim_core::{
-    Admin, Capabilities, Credentials, Error, ErrorKind, ManualClock, Platform, ReconnectPolicy, Secret, Session,
-    SessionOptions,
+    Admin, Capabilities, Credentials, Error, ErrorKind, ManualClock, Platform, Secret, Session, SessionOptions,
 };
 use unim_easemob::admin::{EasemobAdmin, EasemobAdminConfig};
 use unim_easemob::session::{EasemobSession, EasemobSessionConfig};
@@ -210,29 +209,7 @@ impl Harness for EasemobHarness {
         Ok(())
     }
 
-    fn drop_links(&self, user: &str) -> usize {
-        self.emulator.engine().drop_links(user)
-    }
-
-    fn refuse_connections(&self, on: bool) {
-        self.emulator.faults().refuse_connections(on);
-    }
-
-    fn connection_attempts(&self) -> u64 {
-        self.emulator.faults().connection_attempts()
-    }
-
-    fn hold_logins(&self) {
-        self.emulator.faults().hold_logins();
-    }
-
-    fn release_logins(&self) {
-        self.emulator.faults().release_logins();
-    }
-
-    fn reconnect_policy(&self) -> ReconnectPolicy {
-        RECONNECT
-    }
+    emulator_controls!();
 }
 
 /// A factory starting a fresh [`EasemobHarness`] (a fresh emulator) per case.

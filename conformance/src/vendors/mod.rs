@@ -12,6 +12,38 @@ pub const RECONNECT: ReconnectPolicy =
 /// How long a harness's session waits for one reply (real time).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The [`crate::Harness`] methods that every emulator-backed harness answers
+/// the same way, from its `emulator` field's engine and faults, with the
+/// shared [`RECONNECT`] policy. Expands inside `impl Harness for ...`.
+#[cfg_attr(not(any(feature = "tencent", feature = "easemob")), allow(unused_macros))]
+macro_rules! emulator_controls {
+    () => {
+        fn drop_links(&self, user: &str) -> usize {
+            self.emulator.engine().drop_links(user)
+        }
+
+        fn refuse_connections(&self, on: bool) {
+            self.emulator.faults().refuse_connections(on);
+        }
+
+        fn connection_attempts(&self) -> u64 {
+            self.emulator.faults().connection_attempts()
+        }
+
+        fn hold_logins(&self) {
+            self.emulator.faults().hold_logins();
+        }
+
+        fn release_logins(&self) {
+            self.emulator.faults().release_logins();
+        }
+
+        fn reconnect_policy(&self) -> unim_core::ReconnectPolicy {
+            RECONNECT
+        }
+    };
+}
+
 #[cfg(feature = "easemob")]
 pub mod easemob;
 #[cfg(feature = "tencent")]

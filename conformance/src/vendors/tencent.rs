@@ -8,8 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use unim_core::{
-    Admin, Capabilities, Clock, Credentials, Error, ErrorKind, ManualClock, Platform, ReconnectPolicy, Secret, Session,
-    SessionOptions,
+    Admin, Capabilities, Clock, Credentials, Error, ErrorKind, ManualClock, Platform, Secret, Session, SessionOptions,
 };
 use unim_emulator::{Emulator, EmulatorConfig, TencentEndpoint};
 use unim_tencent::admin::{TencentAdmin, TencentAdminConfig};
@@ -172,29 +171,7 @@ impl Harness for TencentHarness {
         Ok(self.user_sig(&self.key, user, 60, self.clock.unix_secs().saturating_sub(120)))
     }
 
-    fn drop_links(&self, user: &str) -> usize {
-        self.emulator.engine().drop_links(user)
-    }
-
-    fn refuse_connections(&self, on: bool) {
-        self.emulator.faults().refuse_connections(on);
-    }
-
-    fn connection_attempts(&self) -> u64 {
-        self.emulator.faults().connection_attempts()
-    }
-
-    fn hold_logins(&self) {
-        self.emulator.faults().hold_logins();
-    }
-
-    fn release_logins(&self) {
-        self.emulator.faults().release_logins();
-    }
-
-    fn reconnect_policy(&self) -> ReconnectPolicy {
-        RECONNECT
-    }
+    emulator_controls!();
 }
 
 /// A factory starting a fresh [`TencentHarness`] (a fresh emulator) per case.
