@@ -11,6 +11,10 @@
 //! - Easemob: a password login and a token login, a fifth web device kicking
 //!   the oldest (four per platform), and a token that nears its expiry and is
 //!   renewed.
+//! - NetEase: a static-token login on the web (every login syncs), a mobile
+//!   device beside it with a dynamic token, a second mobile pushing the first
+//!   out (one desktop and one mobile at a time), its dynamic token renewed
+//!   before expiry, and the web device kicking the user's other devices.
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -19,10 +23,12 @@ use std::time::Duration;
 use unim::easemob::admin::{EasemobAdmin, EasemobAdminConfig};
 use unim::easemob::session::{EasemobSession, EasemobSessionConfig};
 use unim::emulator::{Emulator, EmulatorConfig};
+use unim::netease::admin::{NeteaseAdmin, NeteaseAdminConfig, NewUser};
+use unim::netease::session::{NeteaseSession, NeteaseSessionConfig};
 use unim::tencent::admin::{TencentAdmin, TencentAdminConfig};
 use unim::tencent::session::{TencentSession, TencentSessionConfig};
 use unim::{
-    Admin, Clock, CredentialProvider, Credentials, Error, Event, ManualClock, RenewReason, Secret, Session,
+    Admin, Clock, CredentialProvider, Credentials, Error, Event, ManualClock, Platform, RenewReason, Secret, Session,
     SessionOptions,
 };
 
@@ -82,6 +88,21 @@ impl Timeline {
         let _ = tokio::time::timeout(Duration::from_secs(5), enough).await;
     }
 
+    /// Waits (at most 5 s) until `device` has a row whose unim event
+    /// contains `text`: for steps whose number of events varies.
+    async fn settle_on(&self, device: &str, text: &str) {
+        let seen = async {
+            loop {
+                let added = self.added.notified();
+                if self.rows.lock().unwrap().iter().any(|r| r.device == device && r.neutral.contains(text)) {
+                    return;
+                }
+                added.await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), seen).await;
+    }
+
     fn print(&self, vendor: &str) {
         println!("\n{vendor} (t = seconds on the emulator clock)\n");
         println!("{:>6}  {:<6}  {:<50}  {vendor}'s own name", "t", "device", "unim event");
@@ -101,6 +122,8 @@ fn describe(event: &Event, start: u64) -> String {
         Event::CredentialWillExpire { expires_at, .. } => format!("CredentialWillExpire(at t={})", expires_at - start),
         Event::CredentialRenewed { expires_at: Some(e), .. } => format!("CredentialRenewed(now until t={})", e - start),
         Event::CredentialExpired { .. } => "CredentialExpired".into(),
+        Event::DeviceOnline { device } => format!("DeviceOnline({:?})", device.platform),
+        Event::DeviceOffline { device } => format!("DeviceOffline({:?})", device.platform),
         other => format!("{other:?}"),
     }
 }
@@ -212,11 +235,58 @@ async fn easemob(clock: &ManualClock) -> Result<Arc<Timeline>, BoxError> {
     Ok(timeline)
 }
 
+async fn netease(clock: &ManualClock) -> Result<Arc<Timeline>, BoxError> {
+    let emulator = Emulator::start(EmulatorConfig::netease().with_clock(Arc::new(clock.clone()))).await?;
+    let n = emulator.netease().ok_or("no NetEase face")?;
+    let config = NeteaseAdminConfig::new(&n.rest_url, &n.app_key, Secret::new(n.app_secret.clone()));
+    let admin = Arc::new(NeteaseAdmin::new(config.with_clock(Arc::new(clock.clone())))?);
+    let session = |platform, provider| {
+        let config = NeteaseSessionConfig::new(&n.lbs_url, &n.app_key).with_default_link(&n.link).on(platform);
+        NeteaseSession::new(config, options(clock, provider))
+    };
+    let timeline = Timeline::new(clock, unim::netease::names::vendor_event_name);
+    let provider = || -> Option<Arc<dyn CredentialProvider>> { Some(Arc::new(AppServer { admin: admin.clone() })) };
+
+    // 1. The app server creates the accid (the server picks a static token);
+    //    the web device logs in with it and syncs, as every NetEase login does.
+    let created = admin.create_user(&NewUser::new("alice")).await?;
+    let web = session(Platform::Web, None);
+    timeline.record(&web, "Web");
+    web.login(Credentials::token(&created.accid, created.token.clone())).await?;
+    timeline.settle_on("Web", "Connected").await;
+
+    // 2. An Android phone logs in with a dynamic token (valid 1000 s): a
+    //    desktop and a mobile device may be online together.
+    let android = session(Platform::Android, provider());
+    timeline.record(&android, "Droid");
+    android.login(admin.issue_credentials("alice", Duration::from_secs(1000)).await?).await?;
+    timeline.settle_on("Droid", "Connected").await;
+
+    // 3. An iPhone logs in: the other mobile device (Android) is pushed out.
+    let iphone = session(Platform::Ios, provider());
+    timeline.record(&iphone, "iPhone");
+    iphone.login(admin.issue_credentials("alice", Duration::from_secs(1000)).await?).await?;
+    timeline.settle_on("iPhone", "Connected").await;
+    timeline.settle_on("Droid", "Disconnected").await;
+
+    // 4. 800 s later the iPhone's dynamic token nears expiry: warned, then renewed.
+    clock.advance(Duration::from_secs(800));
+    timeline.settle_on("iPhone", "CredentialRenewed").await;
+
+    // 5. The web device kicks the user's other devices, then logs out.
+    web.kick_other_devices().await?;
+    timeline.settle_on("iPhone", "Disconnected").await;
+    web.logout().await?;
+    timeline.settle_on("Web", "Disconnected").await;
+    Ok(timeline)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
     println!("Login flows on the embedded emulators: unim's neutral events beside each vendor's own names.");
     tencent(&ManualClock::at_unix(now)).await?.print("Tencent");
     easemob(&ManualClock::at_unix(now)).await?.print("Easemob");
+    netease(&ManualClock::at_unix(now)).await?.print("NetEase");
     Ok(())
 }

@@ -186,6 +186,10 @@ pub fn describe(event: &Event) -> String {
         Event::SyncFinished => "SyncFinished".into(),
         Event::DeviceOnline { device } => format!("DeviceOnline({:?})", device.platform),
         Event::DeviceOffline { device } => format!("DeviceOffline({:?})", device.platform),
+        Event::MessageReceived { message } => {
+            // Who and which message, never what it says.
+            format!("MessageReceived({} -> {}, {})", message.from, message.to, message.server_id)
+        }
         Event::Lagged { missed } => format!("Lagged({missed})"),
     }
 }

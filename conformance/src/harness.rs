@@ -109,6 +109,16 @@ pub trait Harness: Send + Sync {
     /// clock's current time.
     async fn expired_credentials(&self, user: &str) -> Result<Credentials, Error>;
 
+    /// Long-lived credentials for `user` of a kind that an [`Admin::kick`]
+    /// voids, registering the user first when needed. The default is
+    /// [`Harness::credentials`] valid for a year; a harness whose
+    /// [`Harness::credentials`] are of a kind the vendor's kick cannot void
+    /// (NetEase's dynamic tokens, checked by signature alone) hands out the
+    /// kind it does void.
+    async fn revocable_credentials(&self, user: &str) -> Result<Credentials, Error> {
+        self.credentials(user, Duration::from_secs(365 * 86_400)).await
+    }
+
     /// `Credentials::Password` for `user`, registered first when needed, as an
     /// app would let a user type them. Unsupported unless the vendor logs in
     /// with passwords.
@@ -132,6 +142,16 @@ pub trait Harness: Send + Sync {
         Err(Error::unsupported(format!("the {} harness cannot change passwords", self.vendor())))
     }
 
+    /// The app server voids the credentials [`Harness::token_credentials`]
+    /// handed out for `user` (a token refresh or replacement), without
+    /// telling any online device: a later login with them is refused with
+    /// `Unauthenticated`. Credentials handed out afterwards work. Unsupported
+    /// unless the harness can do this.
+    async fn invalidate_credentials(&self, user: &str) -> Result<(), Error> {
+        let _ = user;
+        Err(Error::unsupported(format!("the {} harness cannot invalidate credentials", self.vendor())))
+    }
+
     /// The app server bans (blocks, deactivates) `user` until [`Harness::unban`].
     async fn ban(&self, user: &str) -> Result<(), Error> {
         let _ = user;
@@ -147,9 +167,10 @@ pub trait Harness: Send + Sync {
     /// Puts `count` one-to-one text messages from `from` to `to` in the
     /// backend, as if `from` had sent them, registering both users first
     /// when needed. While `to` has no device online they wait in its offline
-    /// queue, for the offline sync of its next login. (unim has no
-    /// message-sending API yet, so the harness goes through the backend's
-    /// test controls.) Unsupported unless the harness can do this.
+    /// queue, for the offline sync of its next login. It goes through the
+    /// backend's test controls, so `sync.offline_messages` needs no
+    /// `Session::send` (the `message.*` cases send through sessions).
+    /// Unsupported unless the harness can do this.
     async fn queue_offline_messages(&self, from: &str, to: &str, count: usize) -> Result<(), Error> {
         let _ = (from, to, count);
         Err(Error::unsupported(format!("the {} harness cannot queue offline messages", self.vendor())))

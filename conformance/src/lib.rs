@@ -3,7 +3,9 @@
 //! The suite states the neutral semantics of a unim session (log in, fail to
 //! log in for the right reason, get kicked exactly once, renew a credential,
 //! survive a dropped link, resume a saved login, share an account between
-//! devices) as plain `async fn` cases over a [`Harness`]. A harness gives a
+//! devices, exchange messages exactly once and in order, keep conversation
+//! lists, unread counts and histories) as plain `async fn` cases over a
+//! [`Harness`]. A harness gives a
 //! case everything vendor-specific: an [`unim_core::Admin`], a way to mint
 //! good, wrong and expired credentials, sessions that are new devices, a
 //! manual clock, and the emulator's fault switches.

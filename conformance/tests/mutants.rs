@@ -1,9 +1,11 @@
 //! The suite's own test: a correct adapter passes every case, and an adapter
 //! with one planted defect fails the cases that pin that behaviour down. Each
-//! "mutant" wraps the Tencent harness's sessions and breaks one thing (a
-//! duplicated kick, a lost vendor code, a wrong error kind, a reconnect after
-//! a kick, ...); a mutant that every case lets through would mean a case
-//! whose checks cannot fail.
+//! "mutant" wraps a harness's sessions (Tencent's, and NetEase's for the
+//! cases only it supports) and breaks one thing (a duplicated kick, a lost
+//! vendor code, a wrong error kind, a reconnect after a kick, a hidden sync,
+//! a duplicated or reordered message, a wrong unread count, a history page
+//! that loses a message, ...); a mutant that every case lets through would mean a case whose
+//! checks cannot fail.
 
 #![cfg(feature = "tencent")]
 
@@ -14,8 +16,9 @@ use std::time::Duration;
 use unim_conformance::vendors::tencent::TencentHarness;
 use unim_conformance::{run_case, Harness, HarnessFactory, Outcome, SessionSetup};
 use unim_core::{
-    Admin, Capabilities, ConnectionState, Credentials, Device, Disconnect, DisconnectReason, Error, ErrorKind, Event,
-    EventBus, EventStream, ManualClock, Platform, ReconnectPolicy, Session,
+    Admin, BatchItem, Capabilities, ConnectionState, Conversation, ConversationId, Credentials, Device, Disconnect,
+    DisconnectReason, Error, ErrorKind, Event, EventBus, EventStream, HistoryCursor, HistoryPage, ManualClock, Message,
+    MessageBody, OutgoingMessage, Platform, Presence, ReconnectPolicy, Session,
 };
 
 /// One planted defect.
@@ -57,16 +60,72 @@ enum Mutant {
     LogoutTwiceEmits,
     /// A session kicked by another login logs in again by itself.
     ReconnectAfterKick,
+    /// `SyncStarted` and `SyncFinished` are never announced.
+    #[cfg_attr(not(feature = "netease"), allow(dead_code))]
+    HideSync,
+    /// `SyncFinished` is announced twice.
+    #[cfg_attr(not(feature = "netease"), allow(dead_code))]
+    DoubleSyncFinished,
+    /// An eviction by another login does not say which device caused it.
+    #[cfg_attr(not(feature = "netease"), allow(dead_code))]
+    EvictionWithoutKicker,
+    /// Every `MessageReceived` is announced twice.
+    DoubleMessage,
+    /// Every second `MessageReceived` is announced after the one behind it.
+    SwapMessages,
+    /// The first `MessageReceived` after a `Reconnecting` is lost.
+    LoseMessageAfterReconnect,
+    /// Messages that arrive while syncing are held back until `Connected`.
+    #[cfg_attr(not(feature = "netease"), allow(dead_code))]
+    MessagesAfterSync,
+    /// The sending device announces its own send as a `MessageReceived`.
+    EchoOwnSend,
+    /// `send()` gives every call a fresh client id, so a retry is stored again.
+    RetryWithFreshClientId,
+    /// `send()` returns a copy with another client id.
+    ForgetClientId,
+    /// A refusal of `send()` loses the vendor's code.
+    SendErrorWithoutCode,
+    /// A too-large message is refused with `Other` instead of `InvalidInput`.
+    TooLargeIsOther,
+    /// `conversations()` counts one unread message too many.
+    UnreadOffByOne,
+    /// `conversations()` lists the oldest conversation first.
+    OldestConversationFirst,
+    /// `mark_read()` succeeds without doing anything.
+    MarkReadDoesNothing,
+    /// `delete_conversation()` succeeds without doing anything.
+    DeleteDoesNothing,
+    /// `history()` drops the oldest message of every page.
+    HistoryDropsOne,
+    /// `history()` pages come newest first.
+    HistoryNewestFirst,
+    /// The admin's `history()` drops the oldest message of every page.
+    AdminHistoryDropsOne,
+    /// The admin's `send_message()` returns a copy that names the peer as the sender.
+    AdminSendWrongSender,
+    /// The admin's `conversations()` lists nothing.
+    AdminConversationsEmpty,
 }
 
 struct MutantHarness {
-    inner: TencentHarness,
+    inner: Box<dyn Harness>,
     mutant: Mutant,
 }
 
+/// Mutants of the Tencent harness.
 fn factory(mutant: Mutant) -> HarnessFactory {
     HarnessFactory::new(move || async move {
-        let inner = TencentHarness::start().await?;
+        let inner = Box::new(TencentHarness::start().await?);
+        Ok(Box::new(MutantHarness { inner, mutant }) as Box<dyn Harness>)
+    })
+}
+
+/// Mutants of the NetEase harness (sync phase, device classes, more ways to end auto-login).
+#[cfg(feature = "netease")]
+fn netease_factory(mutant: Mutant) -> HarnessFactory {
+    HarnessFactory::new(move || async move {
+        let inner = Box::new(unim_conformance::vendors::netease::NeteaseHarness::start().await?);
         Ok(Box::new(MutantHarness { inner, mutant }) as Box<dyn Harness>)
     })
 }
@@ -83,7 +142,7 @@ impl Harness for MutantHarness {
         self.inner.clock()
     }
     fn admin(&self) -> Arc<dyn Admin> {
-        self.inner.admin()
+        Arc::new(MutantAdmin { inner: self.inner.admin(), mutant: self.mutant })
     }
     fn session(&self, setup: SessionSetup) -> Box<dyn Session> {
         Box::new(MutantSession::new(Arc::from(self.inner.session(setup)), self.mutant))
@@ -112,6 +171,30 @@ impl Harness for MutantHarness {
     async fn expired_credentials(&self, user: &str) -> Result<Credentials, Error> {
         self.inner.expired_credentials(user).await
     }
+    async fn revocable_credentials(&self, user: &str) -> Result<Credentials, Error> {
+        self.inner.revocable_credentials(user).await
+    }
+    async fn password_credentials(&self, user: &str) -> Result<Credentials, Error> {
+        self.inner.password_credentials(user).await
+    }
+    async fn token_credentials(&self, user: &str, ttl: Duration) -> Result<Credentials, Error> {
+        self.inner.token_credentials(user, ttl).await
+    }
+    async fn change_password(&self, user: &str) -> Result<(), Error> {
+        self.inner.change_password(user).await
+    }
+    async fn invalidate_credentials(&self, user: &str) -> Result<(), Error> {
+        self.inner.invalidate_credentials(user).await
+    }
+    async fn ban(&self, user: &str) -> Result<(), Error> {
+        self.inner.ban(user).await
+    }
+    async fn unban(&self, user: &str) -> Result<(), Error> {
+        self.inner.unban(user).await
+    }
+    async fn queue_offline_messages(&self, from: &str, to: &str, count: usize) -> Result<(), Error> {
+        self.inner.queue_offline_messages(from, to, count).await
+    }
     fn drop_links(&self, user: &str) -> usize {
         self.inner.drop_links(user)
     }
@@ -129,6 +212,73 @@ impl Harness for MutantHarness {
     }
     fn reconnect_policy(&self) -> ReconnectPolicy {
         self.inner.reconnect_policy()
+    }
+}
+
+/// An admin with the mutant's defect, if it is an admin one.
+struct MutantAdmin {
+    inner: Arc<dyn Admin>,
+    mutant: Mutant,
+}
+
+#[async_trait]
+impl Admin for MutantAdmin {
+    fn vendor(&self) -> &'static str {
+        self.inner.vendor()
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+    async fn register(&self, user: &str) -> Result<(), Error> {
+        self.inner.register(user).await
+    }
+    async fn register_many(&self, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        self.inner.register_many(users).await
+    }
+    async fn exists(&self, users: &[String]) -> Result<Vec<(String, bool)>, Error> {
+        self.inner.exists(users).await
+    }
+    async fn delete(&self, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        self.inner.delete(users).await
+    }
+    async fn issue_credentials(&self, user: &str, ttl: Duration) -> Result<Credentials, Error> {
+        self.inner.issue_credentials(user, ttl).await
+    }
+    async fn kick(&self, user: &str) -> Result<(), Error> {
+        self.inner.kick(user).await
+    }
+    async fn online_status(&self, users: &[String]) -> Result<Vec<Presence>, Error> {
+        self.inner.online_status(users).await
+    }
+    async fn send_message(
+        &self,
+        from: Option<&str>,
+        to: &str,
+        body: &MessageBody,
+        client_id: &str,
+    ) -> Result<Message, Error> {
+        let sent = self.inner.send_message(from, to, body, client_id).await?;
+        if self.mutant == Mutant::AdminSendWrongSender {
+            return Ok(Message { from: to.to_owned(), ..sent });
+        }
+        Ok(sent)
+    }
+    async fn history(
+        &self,
+        user: &str,
+        peer: &str,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        let mut page = self.inner.history(user, peer, older, limit).await?;
+        if self.mutant == Mutant::AdminHistoryDropsOne && !page.messages.is_empty() {
+            page.messages.remove(0);
+        }
+        Ok(page)
+    }
+    async fn conversations(&self, user: &str) -> Result<Vec<Conversation>, Error> {
+        let list = self.inner.conversations(user).await?;
+        Ok(if self.mutant == Mutant::AdminConversationsEmpty { Vec::new() } else { list })
     }
 }
 
@@ -172,7 +322,67 @@ fn mutate(mutant: Mutant, event: Event) -> Vec<Event> {
         {
             vec![]
         }
+        (Mutant::HideSync, Event::SyncStarted | Event::SyncFinished) => vec![],
+        (Mutant::DoubleSyncFinished, Event::SyncFinished) => vec![Event::SyncFinished, Event::SyncFinished],
+        (Mutant::EvictionWithoutKicker, Event::StateChanged { state, reason: Some(d) })
+            if d.reason == DisconnectReason::KickedByOtherLogin =>
+        {
+            vec![Event::StateChanged { state, reason: Some(Disconnect { by: None, ..d }) }]
+        }
         (_, e) => vec![e],
+    }
+}
+
+/// The message mutants that need to remember what came before.
+#[derive(Default)]
+struct MessageMutator {
+    /// A message held back to be announced after the next one.
+    held: Option<Event>,
+    /// Messages held back until `Connected`.
+    buffered: Vec<Event>,
+    /// True between `Reconnecting` and the first message after it.
+    reconnected: bool,
+}
+
+impl MessageMutator {
+    fn apply(&mut self, mutant: Mutant, event: Event) -> Vec<Event> {
+        let is_message = matches!(event, Event::MessageReceived { .. });
+        match (mutant, &event) {
+            (Mutant::DoubleMessage, _) if is_message => vec![event.clone(), event],
+            (Mutant::SwapMessages, _) if is_message => match self.held.take() {
+                Some(first) => vec![event, first],
+                None => {
+                    self.held = Some(event);
+                    vec![]
+                }
+            },
+            (
+                Mutant::LoseMessageAfterReconnect,
+                Event::StateChanged { state: ConnectionState::Reconnecting { .. }, .. },
+            ) => {
+                self.reconnected = true;
+                vec![event]
+            }
+            (Mutant::LoseMessageAfterReconnect, _) if is_message && self.reconnected => {
+                self.reconnected = false;
+                vec![]
+            }
+            (Mutant::MessagesAfterSync, Event::StateChanged { state: ConnectionState::Syncing, .. }) => {
+                self.reconnected = true;
+                vec![event]
+            }
+            (Mutant::MessagesAfterSync, _) if is_message && self.reconnected => {
+                self.buffered.push(event);
+                vec![]
+            }
+            (Mutant::MessagesAfterSync, Event::StateChanged { state: ConnectionState::Connected, .. }) => {
+                self.reconnected = false;
+                let mut out = vec![event];
+                out.append(&mut self.buffered);
+                out
+            }
+            _ => vec![event],
+        }
     }
 }
 
@@ -182,9 +392,12 @@ impl MutantSession {
         let mut upstream = inner.events();
         let out = bus.clone();
         let forward = tokio::spawn(async move {
+            let mut stream = MessageMutator::default();
             while let Some(event) = upstream.next().await {
                 for e in mutate(mutant, event) {
-                    out.emit(e);
+                    for e in stream.apply(mutant, e) {
+                        out.emit(e);
+                    }
                 }
             }
         });
@@ -282,13 +495,92 @@ impl Session for MutantSession {
     async fn ping(&self) -> Result<(), Error> {
         self.inner.ping().await
     }
+
+    async fn other_devices(&self) -> Result<Vec<Device>, Error> {
+        self.inner.other_devices().await
+    }
+
+    async fn kick_device(&self, device: &Device) -> Result<(), Error> {
+        self.inner.kick_device(device).await
+    }
+
+    async fn kick_other_devices(&self) -> Result<usize, Error> {
+        self.inner.kick_other_devices().await
+    }
+
+    async fn send(&self, message: &OutgoingMessage) -> Result<Message, Error> {
+        let fresh;
+        let message = if self.mutant == Mutant::RetryWithFreshClientId {
+            fresh = OutgoingMessage::new(message.to.clone(), message.body.clone());
+            &fresh
+        } else {
+            message
+        };
+        match (self.mutant, self.inner.send(message).await) {
+            (Mutant::EchoOwnSend, Ok(m)) => {
+                self.bus.emit(Event::MessageReceived { message: Box::new(m.clone()) });
+                Ok(m)
+            }
+            (Mutant::ForgetClientId, Ok(m)) => Ok(Message { client_id: format!("{}x", m.client_id), ..m }),
+            (Mutant::SendErrorWithoutCode, Err(e)) => Err(Error { vendor: None, ..e }),
+            (Mutant::TooLargeIsOther, Err(e)) if e.kind == ErrorKind::InvalidInput => {
+                Err(Error { kind: ErrorKind::Other, ..e })
+            }
+            (_, r) => r,
+        }
+    }
+
+    async fn conversations(&self) -> Result<Vec<Conversation>, Error> {
+        let mut list = self.inner.conversations().await?;
+        match self.mutant {
+            Mutant::UnreadOffByOne => list.iter_mut().for_each(|c| c.unread += 1),
+            Mutant::OldestConversationFirst => list.reverse(),
+            _ => {}
+        }
+        Ok(list)
+    }
+
+    async fn mark_read(&self, conversation: &ConversationId) -> Result<(), Error> {
+        if self.mutant == Mutant::MarkReadDoesNothing {
+            return Ok(());
+        }
+        self.inner.mark_read(conversation).await
+    }
+
+    async fn history(
+        &self,
+        conversation: &ConversationId,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        let mut page = self.inner.history(conversation, older, limit).await?;
+        match self.mutant {
+            Mutant::HistoryDropsOne if !page.messages.is_empty() => {
+                page.messages.remove(0);
+            }
+            Mutant::HistoryNewestFirst => page.messages.reverse(),
+            _ => {}
+        }
+        Ok(page)
+    }
+
+    async fn delete_conversation(&self, conversation: &ConversationId) -> Result<(), Error> {
+        if self.mutant == Mutant::DeleteDoesNothing {
+            return Ok(());
+        }
+        self.inner.delete_conversation(conversation).await
+    }
 }
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `cases` with `mutant` and expects every one of them to fail.
 async fn caught(mutant: Mutant, cases: &[&str]) {
-    let f = factory(mutant);
+    caught_on(factory(mutant), mutant, cases).await
+}
+
+/// Runs `cases` on the mutant harnesses of `f` and expects every one of them to fail.
+async fn caught_on(f: HarnessFactory, mutant: Mutant, cases: &[&str]) {
     for name in cases {
         let case = unim_conformance::case::find(name).unwrap_or_else(|| panic!("no case {name}"));
         match run_case(&case, &f, TIMEOUT).await {
@@ -335,4 +627,56 @@ mutants! {
     a_hidden_logout_is_caught: HideRequested => ["logout.ok", "login.switch_account"];
     a_noisy_second_logout_is_caught: LogoutTwiceEmits => ["logout.ok"];
     reconnecting_after_a_kick_is_caught: ReconnectAfterKick => ["kick.other_login"];
+    a_double_message_is_caught: DoubleMessage =>
+        ["message.send_receive", "message.order", "message.offline_delivery", "message.dedupe"];
+    swapped_messages_are_caught: SwapMessages => ["message.order", "message.offline_delivery"];
+    a_message_lost_in_a_reconnect_is_caught: LoseMessageAfterReconnect => ["message.reconnect_delivery"];
+    an_echo_of_the_own_send_is_caught: EchoOwnSend => ["message.send_receive"];
+    a_retry_stored_twice_is_caught: RetryWithFreshClientId => ["message.dedupe"];
+    a_lost_client_id_is_caught: ForgetClientId => ["message.send_receive", "message.dedupe"];
+    a_refusal_without_its_code_is_caught: SendErrorWithoutCode => ["message.too_large", "message.unknown_recipient"];
+    too_large_as_another_error_is_caught: TooLargeIsOther => ["message.too_large"];
+    a_wrong_unread_count_is_caught: UnreadOffByOne => ["conversation.list", "conversation.mark_read"];
+    a_wrong_conversation_order_is_caught: OldestConversationFirst => ["conversation.list"];
+    a_mark_read_that_does_nothing_is_caught: MarkReadDoesNothing => ["conversation.mark_read"];
+    a_delete_that_does_nothing_is_caught: DeleteDoesNothing => ["conversation.delete"];
+    a_history_losing_messages_is_caught: HistoryDropsOne => ["conversation.history", "message.dedupe"];
+    history_pages_newest_first_are_caught: HistoryNewestFirst => ["conversation.history"];
+    an_admin_history_losing_messages_is_caught: AdminHistoryDropsOne => ["admin.history"];
+    an_admin_copy_from_the_wrong_sender_is_caught: AdminSendWrongSender => ["admin.send_as_user"];
+    an_admin_losing_conversations_is_caught: AdminConversationsEmpty => ["admin.conversations"];
+}
+
+#[cfg(feature = "netease")]
+mod netease {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_transparent_wrapper_passes_every_case_on_netease() {
+        let f = netease_factory(Mutant::None);
+        for case in unim_conformance::all() {
+            let outcome = run_case(&case, &f, TIMEOUT).await;
+            assert!(matches!(outcome, Outcome::Pass | Outcome::Unsupported(_)), "{}: {outcome:?}", case.name);
+        }
+    }
+
+    macro_rules! netease_mutants {
+        ($($test:ident: $mutant:ident => [$($case:literal),+ $(,)?];)*) => {$(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                caught_on(netease_factory(Mutant::$mutant), Mutant::$mutant, &[$($case),+]).await;
+            }
+        )*};
+    }
+
+    netease_mutants! {
+        a_hidden_sync_is_caught: HideSync => ["sync.data_sync", "sync.offline_messages"];
+        a_double_sync_end_is_caught: DoubleSyncFinished => ["sync.data_sync", "sync.offline_messages"];
+        an_eviction_without_its_kicker_is_caught: EvictionWithoutKicker => ["multidevice.mixed_platforms"];
+        a_resume_forgetting_why_is_caught_on_every_reason: ResumeForgetsReason => ["autologin.invalidated"];
+        a_double_eviction_is_caught: DoubleDisconnect => ["multidevice.mixed_platforms"];
+        a_skipped_state_is_caught_in_the_data_sync: SkipAuthenticating => ["sync.data_sync"];
+        messages_announced_after_the_sync_are_caught: MessagesAfterSync => ["message.offline_delivery"];
+        a_double_copy_on_another_device_is_caught: DoubleMessage => ["message.multi_device_copy"];
+    }
 }

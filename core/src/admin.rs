@@ -1,6 +1,6 @@
 //! The app server's side of the service: the [`Admin`] trait.
 
-use crate::{Capabilities, Credentials, Device, Error};
+use crate::{Capabilities, Conversation, Credentials, Device, Error, HistoryCursor, HistoryPage, Message, MessageBody};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -64,9 +64,44 @@ pub trait Admin: Send + Sync {
     /// Issues login credentials for `user`, valid for `ttl`.
     async fn issue_credentials(&self, user: &str, ttl: Duration) -> Result<Credentials, Error>;
 
-    /// Kicks `user` off every device; the credentials they held stop working.
+    /// Kicks `user` off every device; the credentials they held stop working,
+    /// except those a vendor checks by signature alone until they expire
+    /// (NetEase's dynamic tokens; the adapter's capability docs say which).
     async fn kick(&self, user: &str) -> Result<(), Error>;
 
     /// The presence of each user, with per-device detail where the vendor has it.
     async fn online_status(&self, users: &[String]) -> Result<Vec<Presence>, Error>;
+
+    /// Sends a one-to-one message as `from` (`None`: the app's admin account)
+    /// to `to`, with the sender's `client_id` (a retry with the same one is
+    /// stored once). Returns the sender's copy.
+    async fn send_message(
+        &self,
+        from: Option<&str>,
+        to: &str,
+        body: &MessageBody,
+        client_id: &str,
+    ) -> Result<Message, Error> {
+        let _ = (from, to, body, client_id);
+        Err(Error::unsupported(format!("the {} admin does not send messages yet", self.vendor())))
+    }
+
+    /// One page of the one-to-one history between `user` and `peer`, seen
+    /// from `user`, backwards like [`crate::Session::history`].
+    async fn history(
+        &self,
+        user: &str,
+        peer: &str,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        let _ = (user, peer, older, limit);
+        Err(Error::unsupported(format!("the {} admin does not read history yet", self.vendor())))
+    }
+
+    /// A user's conversations, where the vendor's server API lists them.
+    async fn conversations(&self, user: &str) -> Result<Vec<Conversation>, Error> {
+        let _ = user;
+        Err(Error::unsupported(format!("the {} admin does not list conversations", self.vendor())))
+    }
 }

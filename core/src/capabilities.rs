@@ -55,10 +55,46 @@ pub struct Capabilities {
     /// after it, both before `Connected`. A login with nothing waiting skips
     /// `Syncing` and emits neither event.
     pub offline_sync: bool,
+    /// Every login syncs, whether or not anything waits: the states go
+    /// `Connecting`, `Authenticating`, `Syncing`, `Connected`, with exactly
+    /// one `Event::SyncStarted` and one `Event::SyncFinished` before
+    /// `Connected` (NetEase's dataSyncStart and dataSyncFinish). When set, it
+    /// overrides `offline_sync`'s "nothing waiting skips `Syncing`".
+    pub sync_phase: bool,
     /// How many devices of one platform may be online at once (0: no limit).
     pub devices_per_platform: u32,
+    /// How many devices of one [`crate::DeviceClass`] (desktop, mobile) may be
+    /// online at once (0: no such rule); a new login pushes out the oldest of
+    /// its class with `KickedByOtherLogin`.
+    pub devices_per_class: u32,
     /// How many devices may be online at once across all platforms (0: no limit).
     pub devices_total: u32,
     /// The longest user id the vendor accepts, in bytes.
     pub max_user_id_len: usize,
+    /// Sends and receives one-to-one text messages (`Session::send`,
+    /// `Event::MessageReceived`), each exactly once and in order, with
+    /// offline delivery at the next login and a retried send (same client
+    /// id) stored once.
+    pub messages: bool,
+    /// Sends and receives `MessageBody::Custom`.
+    pub custom_messages: bool,
+    /// The sender's other online devices receive a copy of what it sends.
+    pub multi_device_copy: bool,
+    /// The largest message body accepted, in bytes (0: unknown); a larger one
+    /// is refused with `InvalidInput` and the vendor's code.
+    pub max_message_bytes: usize,
+    /// Lists conversations with their last message and unread count.
+    pub conversation_list: bool,
+    /// Marks a conversation read.
+    pub mark_read: bool,
+    /// Pages a conversation's history backwards.
+    pub history: bool,
+    /// Deletes a conversation from the user's list.
+    pub delete_conversation: bool,
+    /// The admin sends one-to-one messages as a user or as the app admin.
+    pub admin_send: bool,
+    /// The admin pages the history of a pair of users.
+    pub admin_history: bool,
+    /// The admin lists a user's conversations.
+    pub admin_conversations: bool,
 }

@@ -24,6 +24,30 @@ pub enum Platform {
     Other(String),
 }
 
+/// The two kinds of device that multi-device rules tell apart (NetEase's
+/// default lets one desktop and one mobile device be online together).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceClass {
+    /// A computer: a browser, Windows, macOS or Linux.
+    Desktop,
+    /// A phone or a tablet.
+    Mobile,
+    /// A platform unim cannot place.
+    Other,
+}
+
+impl Platform {
+    /// Whether the platform is a desktop or a mobile one.
+    pub fn class(&self) -> DeviceClass {
+        match self {
+            Platform::Web | Platform::Windows | Platform::Mac | Platform::Linux => DeviceClass::Desktop,
+            Platform::Ios | Platform::Ipad | Platform::Android => DeviceClass::Mobile,
+            Platform::Other(_) => DeviceClass::Other,
+        }
+    }
+}
+
 /// One logged-in client instance of a user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Device {

@@ -1,6 +1,6 @@
 //! Session events, delivered as a `futures::Stream` to any number of subscribers.
 
-use crate::{ConnectionState, Device, Disconnect};
+use crate::{ConnectionState, Device, Disconnect, Message};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 use std::pin::Pin;
@@ -52,6 +52,14 @@ pub enum Event {
     DeviceOffline {
         /// That device.
         device: Device,
+    },
+    /// A message arrived: from a peer, or sent by another device of the same
+    /// user (`direction` Outgoing). Each message is announced once per
+    /// session, in the order of the conversation, including those synced at
+    /// login.
+    MessageReceived {
+        /// The message.
+        message: Box<Message>,
     },
     /// This subscriber fell behind and `missed` events were dropped for it.
     Lagged {

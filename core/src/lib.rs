@@ -16,20 +16,26 @@ pub mod credentials;
 pub mod device;
 pub mod error;
 pub mod event;
+pub mod message;
 pub mod reason;
 pub mod secret;
 pub mod serde_millis;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod supervise;
 
 pub use admin::{Admin, BatchItem, Presence, PresenceStatus};
 pub use capabilities::Capabilities;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::{CredentialKind, CredentialLifetime, CredentialProvider, Credentials, RenewReason};
-pub use device::{Device, Platform};
+pub use device::{Device, DeviceClass, Platform};
 pub use error::{Error, ErrorKind, Result, VendorError};
 pub use event::{Event, EventBus, EventStream};
+pub use message::{
+    new_client_id, Conversation, ConversationId, ConversationKind, Direction, HistoryCursor, HistoryPage, Message,
+    MessageBody, MessageStatus, OutgoingMessage,
+};
 pub use reason::{is_fatal, Disconnect, DisconnectReason, Recovery};
 pub use secret::Secret;
 pub use session::{ReconnectPolicy, Session, SessionOptions};

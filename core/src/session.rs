@@ -1,8 +1,8 @@
 //! A user's side of the service: the [`Session`] trait and its options.
 
 use crate::{
-    Capabilities, Clock, ConnectionState, CredentialProvider, Credentials, Device, Error, EventStream, LoginStatus,
-    SessionStore, SystemClock,
+    Capabilities, Clock, ConnectionState, Conversation, ConversationId, CredentialProvider, Credentials, Device, Error,
+    EventStream, HistoryCursor, HistoryPage, LoginStatus, Message, OutgoingMessage, SessionStore, SystemClock,
 };
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -11,8 +11,9 @@ use std::time::Duration;
 /// One user's connection to a vendor. Object safe: apps hold a
 /// `Box<dyn Session>` and switch vendors by configuration.
 ///
-/// Conversations and groups join this trait in later versions; the methods
-/// here are the login and connection life cycle every vendor shares.
+/// The login and connection life cycle every vendor shares, then one-to-one
+/// conversations and messages; groups join in a later version. The methods
+/// an adapter does not support yet answer `Unsupported`.
 #[async_trait]
 pub trait Session: Send + Sync {
     /// The vendor's short name (`tencent`, ...).
@@ -71,6 +72,43 @@ pub trait Session: Send + Sync {
     /// of them ends with `KickedByOwnDevice`.
     async fn kick_other_devices(&self) -> Result<usize, Error> {
         Err(Error::unsupported(format!("{} does not let a client kick its other devices", self.vendor())))
+    }
+
+    /// Sends a message and returns the sender's copy once the server stored
+    /// it. Retrying the same [`OutgoingMessage`] (same client id) after a lost
+    /// reply stores and delivers it once.
+    async fn send(&self, message: &OutgoingMessage) -> Result<Message, Error> {
+        let _ = message;
+        Err(Error::unsupported(format!("the {} adapter does not send messages yet", self.vendor())))
+    }
+
+    /// The user's conversations, most recently updated first.
+    async fn conversations(&self) -> Result<Vec<Conversation>, Error> {
+        Err(Error::unsupported(format!("the {} adapter does not list conversations yet", self.vendor())))
+    }
+
+    /// Marks every message of a conversation read: its unread count drops to 0.
+    async fn mark_read(&self, conversation: &ConversationId) -> Result<(), Error> {
+        let _ = conversation;
+        Err(Error::unsupported(format!("the {} adapter does not mark conversations read yet", self.vendor())))
+    }
+
+    /// One page of a conversation's history, backwards: `older = None` for
+    /// the newest page, then each page's `older` cursor; at most `limit` messages.
+    async fn history(
+        &self,
+        conversation: &ConversationId,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        let _ = (conversation, older, limit);
+        Err(Error::unsupported(format!("the {} adapter does not read history yet", self.vendor())))
+    }
+
+    /// Deletes a conversation from the user's list.
+    async fn delete_conversation(&self, conversation: &ConversationId) -> Result<(), Error> {
+        let _ = conversation;
+        Err(Error::unsupported(format!("the {} adapter does not delete conversations yet", self.vendor())))
     }
 }
 

@@ -5,10 +5,11 @@
 //! [`LinkSignal`]s they receive back into their vendor's frames.
 
 use crate::faults::Faults;
+use crate::messages::{ConversationEntry, Messages, Stored, StoredMessage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
-use unim_core::{Clock, Device, DisconnectReason};
+use unim_core::{Clock, Device, DisconnectReason, MessageBody};
 
 /// The engine's handle of one live client link.
 pub type LinkId = u64;
@@ -37,6 +38,8 @@ pub enum LinkSignal {
 pub struct DevicePolicy {
     /// Devices per platform (0: no limit).
     pub per_platform: u32,
+    /// Devices per device class, desktop or mobile (0: no limit).
+    pub per_class: u32,
     /// Devices across all platforms (0: no limit).
     pub total: u32,
     /// The reason given to the device that a new login pushes out.
@@ -47,7 +50,13 @@ impl DevicePolicy {
     /// One device in all: a new login kicks the previous device, whatever its
     /// platform (Tencent's default, tencent.md section 4).
     pub const SINGLE_DEVICE: DevicePolicy =
-        DevicePolicy { per_platform: 1, total: 1, evicted_reason: DisconnectReason::KickedByOtherLogin };
+        DevicePolicy { per_platform: 1, per_class: 0, total: 1, evicted_reason: DisconnectReason::KickedByOtherLogin };
+
+    /// At most one desktop (PC, Web) and one mobile (Android, iOS) device; a
+    /// new login evicts the old one of its class (NetEase's default mode,
+    /// netease.md 4.4).
+    pub const ONE_DESKTOP_ONE_MOBILE: DevicePolicy =
+        DevicePolicy { per_platform: 0, per_class: 1, total: 0, evicted_reason: DisconnectReason::KickedByOtherLogin };
 }
 
 /// A registered account.
@@ -96,6 +105,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     faults: Faults,
     state: Mutex<State>,
+    messages: Mutex<Messages>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -123,7 +133,12 @@ impl Drop for AttachedLink {
 impl Engine {
     /// A new, empty engine on `clock`.
     pub fn new(clock: Arc<dyn Clock>) -> Arc<Self> {
-        Arc::new(Engine { clock, faults: Faults::default(), state: Mutex::new(State::default()) })
+        Arc::new(Engine {
+            clock,
+            faults: Faults::default(),
+            state: Mutex::new(State::default()),
+            messages: Mutex::new(Messages::default()),
+        })
     }
 
     /// The engine's clock.
@@ -134,6 +149,58 @@ impl Engine {
     /// Now, in Unix seconds of the engine's clock.
     pub fn now(&self) -> u64 {
         self.clock.unix_secs()
+    }
+
+    /// Now, in Unix milliseconds of the engine's clock.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    }
+
+    fn messages(&self) -> std::sync::MutexGuard<'_, Messages> {
+        self.messages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stores a one-to-one message now, unless `from` already sent
+    /// `client_id` (a retry: the earlier copy comes back, marked duplicate).
+    /// `server_id` makes the face's id from the engine's seq and the time (ms).
+    /// Updates both users' conversation lists; the recipient's unread count grows.
+    pub fn store_message(
+        &self,
+        from: &str,
+        to: &str,
+        client_id: &str,
+        body: MessageBody,
+        server_id: impl FnOnce(u64, u64) -> String,
+    ) -> Stored {
+        let now = self.now_ms();
+        self.messages().store(from, to, client_id, body, now, server_id)
+    }
+
+    /// The message whose face id is `server_id`.
+    pub fn message_by_server_id(&self, server_id: &str) -> Option<StoredMessage> {
+        self.messages().by_server_id(server_id)
+    }
+
+    /// Up to `limit` of the newest messages between `a` and `b` older than
+    /// engine seq `before_seq` (`None`: the newest), oldest first.
+    pub fn history(&self, a: &str, b: &str, before_seq: Option<u64>, limit: usize) -> Vec<StoredMessage> {
+        self.messages().history(a, b, before_seq, limit)
+    }
+
+    /// `user`'s conversations, most recently updated first.
+    pub fn conversations(&self, user: &str) -> Vec<ConversationEntry> {
+        self.messages().conversations(user)
+    }
+
+    /// Marks `user`'s conversation with `peer` read; false when there is none.
+    pub fn mark_read(&self, user: &str, peer: &str) -> bool {
+        self.messages().mark_read(user, peer)
+    }
+
+    /// Removes `peer` from `user`'s conversation list (the history stays);
+    /// false when it was not there.
+    pub fn delete_conversation(&self, user: &str, peer: &str) -> bool {
+        self.messages().delete_conversation(user, peer)
     }
 
     /// The fault-injection controls tests use.
@@ -223,6 +290,15 @@ impl Engine {
             let excess = (same.len() + 1).saturating_sub(policy.per_platform as usize);
             evict.extend(same.iter().take(excess).map(|l| (l.info.id, kicked.clone())));
         }
+        if policy.per_class > 0 {
+            let class = device.platform.class();
+            let same: Vec<&&Link> = kept
+                .iter()
+                .filter(|l| l.info.device.platform.class() == class && !evict.iter().any(|(id, _)| *id == l.info.id))
+                .collect();
+            let excess = (same.len() + 1).saturating_sub(policy.per_class as usize);
+            evict.extend(same.iter().take(excess).map(|l| (l.info.id, kicked.clone())));
+        }
         if policy.total > 0 {
             let left: Vec<&&Link> = kept.iter().filter(|l| !evict.iter().any(|(id, _)| *id == l.info.id)).collect();
             let excess = (left.len() + 1).saturating_sub(policy.total as usize);
@@ -277,6 +353,16 @@ impl Engine {
         }
     }
 
+    /// Kicks one link with `reason`, naming the device that caused it (a
+    /// kick from one of the user's own devices), and detaches it; false when
+    /// it is gone.
+    pub fn kick_link_by(&self, id: LinkId, reason: DisconnectReason, by: Option<Device>) -> bool {
+        match self.state().links.remove(&id) {
+            Some(l) => l.tx.send(LinkSignal::Kicked { reason, by }).is_ok(),
+            None => false,
+        }
+    }
+
     /// Kicks every link of `user` with `reason`. Returns how many.
     pub fn kick_user(&self, user: &str, reason: DisconnectReason) -> usize {
         self.signal_user(user, LinkSignal::Kicked { reason, by: None })
@@ -323,7 +409,8 @@ mod tests {
     #[test]
     fn per_platform_limit_kicks_only_that_platforms_oldest() {
         let e = engine();
-        let policy = DevicePolicy { per_platform: 2, total: 0, evicted_reason: DisconnectReason::TooManyDevices };
+        let policy =
+            DevicePolicy { per_platform: 2, per_class: 0, total: 0, evicted_reason: DisconnectReason::TooManyDevices };
         let mut w1 = e.attach("bob", web("w1"), policy);
         let mut m1 = e.attach("bob", Device::new(Platform::Ios).with_id("m1"), policy);
         let _w2 = e.attach("bob", web("w2"), policy);
@@ -338,6 +425,26 @@ mod tests {
     }
 
     #[test]
+    fn per_class_limit_keeps_one_desktop_and_one_mobile() {
+        let e = engine();
+        let policy = DevicePolicy::ONE_DESKTOP_ONE_MOBILE;
+        let mut web1 = e.attach("carol", web("w1"), policy);
+        let mut android = e.attach("carol", Device::new(Platform::Android).with_id("a1"), policy);
+        assert!(web1.signals.try_recv().is_err(), "a desktop and a mobile coexist");
+        let _ios = e.attach("carol", Device::new(Platform::Ios).with_id("i1"), policy);
+        match android.signals.try_recv() {
+            Ok(LinkSignal::Kicked { reason: DisconnectReason::KickedByOtherLogin, by: Some(by) }) => {
+                assert_eq!(by.platform, Platform::Ios)
+            }
+            other => panic!("the second mobile should evict the first, got {other:?}"),
+        }
+        assert!(web1.signals.try_recv().is_err(), "the desktop stays");
+        let _pc = e.attach("carol", Device::new(Platform::Windows).with_id("pc"), policy);
+        assert!(matches!(web1.signals.try_recv(), Ok(LinkSignal::Kicked { .. })));
+        assert_eq!(e.links_of("carol").len(), 2);
+    }
+
+    #[test]
     fn the_same_device_reconnecting_replaces_its_old_link_quietly() {
         let e = engine();
         let mut old = e.attach("alice", web("a"), DevicePolicy::SINGLE_DEVICE);
@@ -348,7 +455,12 @@ mod tests {
     #[test]
     fn one_link_can_be_kicked_alone() {
         let e = engine();
-        let policy = DevicePolicy { per_platform: 0, total: 0, evicted_reason: DisconnectReason::KickedByOtherLogin };
+        let policy = DevicePolicy {
+            per_platform: 0,
+            per_class: 0,
+            total: 0,
+            evicted_reason: DisconnectReason::KickedByOtherLogin,
+        };
         let mut a = e.attach("alice", web("a"), policy);
         let mut b = e.attach("alice", web("b"), policy);
         assert!(e.kick_link(a.id, DisconnectReason::KickedByServer));
@@ -359,6 +471,22 @@ mod tests {
         assert!(b.signals.try_recv().is_err());
         assert!(!e.kick_link(a.id, DisconnectReason::KickedByServer));
         assert_eq!(e.links_of("alice").iter().map(|l| l.id).collect::<Vec<_>>(), vec![b.id]);
+    }
+
+    #[test]
+    fn a_kick_can_name_the_kicking_device() {
+        let e = engine();
+        let mut a = e.attach("alice", web("a"), DevicePolicy::ONE_DESKTOP_ONE_MOBILE);
+        let phone = Device::new(Platform::Android).with_id("p");
+        assert!(e.kick_link_by(a.id, DisconnectReason::KickedByOwnDevice, Some(phone)));
+        match a.signals.try_recv() {
+            Ok(LinkSignal::Kicked { reason: DisconnectReason::KickedByOwnDevice, by: Some(by) }) => {
+                assert_eq!((by.platform, by.id.as_deref()), (Platform::Android, Some("p")))
+            }
+            other => panic!("expected a kick by the phone, got {other:?}"),
+        }
+        assert!(!e.is_attached(a.id));
+        assert!(!e.kick_link_by(a.id, DisconnectReason::KickedByOwnDevice, None));
     }
 
     #[test]

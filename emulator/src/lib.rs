@@ -14,11 +14,15 @@
 pub mod easemob;
 pub mod engine;
 pub mod faults;
+pub mod messages;
+pub mod netease;
 pub mod tencent;
 
 pub use easemob::{EasemobEndpoint, EasemobSettings};
 pub use engine::{Account, AttachedLink, DevicePolicy, Engine, LinkId, LinkInfo, LinkSignal};
 pub use faults::{Faults, InjectedError};
+pub use messages::{ConversationEntry, Stored, StoredMessage};
+pub use netease::{NeteaseEndpoint, NeteaseSettings};
 pub use tencent::{TencentEndpoint, TencentSettings};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -57,6 +61,8 @@ pub struct EmulatorConfig {
     pub tencent: Option<TencentSettings>,
     /// The Easemob face, if wanted.
     pub easemob: Option<EasemobSettings>,
+    /// The NetEase face, if wanted.
+    pub netease: Option<NeteaseSettings>,
 }
 
 impl Default for EmulatorConfig {
@@ -66,6 +72,7 @@ impl Default for EmulatorConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             tencent: None,
             easemob: None,
+            netease: None,
         }
     }
 }
@@ -79,6 +86,11 @@ impl EmulatorConfig {
     /// Only the Easemob face, with default settings (the app `unim#demo`).
     pub fn easemob() -> Self {
         EmulatorConfig { easemob: Some(EasemobSettings::default()), ..Self::default() }
+    }
+
+    /// Only the NetEase face, with default settings (a random app key and secret).
+    pub fn netease() -> Self {
+        EmulatorConfig { netease: Some(NeteaseSettings::default()), ..Self::default() }
     }
 
     /// The same config on `clock`.
@@ -95,6 +107,8 @@ pub struct Emulator {
     tencent: Option<TencentEndpoint>,
     easemob: Option<EasemobEndpoint>,
     easemob_control: Option<easemob::Control>,
+    netease: Option<NeteaseEndpoint>,
+    netease_control: Option<netease::Control>,
     servers: Vec<JoinHandle<()>>,
 }
 
@@ -119,7 +133,15 @@ impl Emulator {
             }
             None => (None, None),
         };
-        Ok(Emulator { engine, tencent, easemob, easemob_control, servers })
+        let (netease, netease_control) = match config.netease {
+            Some(settings) => {
+                let (endpoint, control, server) = netease::serve(Arc::clone(&engine), config.host, settings).await?;
+                servers.push(server);
+                (Some(endpoint), Some(control))
+            }
+            None => (None, None),
+        };
+        Ok(Emulator { engine, tencent, easemob, easemob_control, netease, netease_control, servers })
     }
 
     /// The engine behind every face.
@@ -140,6 +162,24 @@ impl Emulator {
     /// Where the Easemob face listens and its app settings, if it was started.
     pub fn easemob(&self) -> Option<&EasemobEndpoint> {
         self.easemob.as_ref()
+    }
+
+    /// Where the NetEase face listens and its app settings, if it was started.
+    pub fn netease(&self) -> Option<&NeteaseEndpoint> {
+        self.netease.as_ref()
+    }
+
+    /// Test control: the NetEase face delivers a one-to-one text message from
+    /// `from` to `to` as if a client of `from` had sent it with 7_1: pushed
+    /// (7_2) to every online client of `to`, or kept for `to`'s next login,
+    /// when the 5_1 sync delivers it (4_4) before sync done. Both accids must
+    /// exist. Returns the server message id.
+    pub fn netease_inject_text(&self, from: &str, to: &str, text: &str) -> Result<String, EmulatorError> {
+        let control = self
+            .netease_control
+            .as_ref()
+            .ok_or_else(|| EmulatorError::Control("the NetEase face is not running".into()))?;
+        control.inject_text(from, to, text).map_err(EmulatorError::Control)
     }
 
     /// Test control: the Easemob face stores a one-to-one text message from

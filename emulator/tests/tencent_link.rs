@@ -569,3 +569,119 @@ async fn the_info_path_speaks_text_frames() {
         other => panic!("expected a text frame, got {other:?}"),
     }
 }
+
+fn custom_elem(data: &str) -> Value {
+    json!([{ "MsgType": "TIMCustomElem", "MsgContent": { "Data": data, "Desc": "d", "Ext": "", "Sound": "" } }])
+}
+
+#[tokio::test]
+async fn conversations_unread_read_history_and_delete_over_the_link() {
+    let env = Env::start().await;
+    env.emu.engine().create_account("bob", None, None);
+    let mut alice = env.online("alice", "a0").await;
+    for (seq, text) in [(1, "one"), (2, "two"), (3, "three")] {
+        assert_eq!(alice.call("openim.sendmsg", c2c_text("alice", "bob", seq, 100 + seq, text)).await.error_code(), 0);
+    }
+    let mut bob = env.online("bob", "b0").await;
+    let sync = bob.call("openim.getmsg", json!({ "Cookie": "" })).await;
+    assert_eq!(sync.body["MsgList"].as_array().map(Vec::len), Some(3));
+    assert_eq!(sync.body["MsgList"][0]["MsgKey"], "1_101_1700000000");
+    assert_eq!(
+        sync.body["C2CPairUnreadCount"],
+        json!([{ "From_Account": "alice", "UnreadCount": 3, "LastMsgTime": 1_700_000_000u64 }])
+    );
+
+    let list =
+        bob.call("recentcontact.page_get", json!({ "From_Account": "bob", "TimeStamp": 0, "StartIndex": 0 })).await;
+    assert_eq!(list.body["CompleteFlag"], 1);
+    let item = &list.body["SessionItem"][0];
+    assert_eq!((item["Type"].as_i64(), item["To_Account"].as_str()), (Some(1), Some("alice")));
+    assert_eq!(item["UnreadMsgCount"], 3);
+    assert_eq!(item["LastMsg"]["MsgBody"][0]["MsgContent"]["Text"], "three");
+
+    let readed = json!({ "C2CMsgReaded": { "Cookie": "", "C2CMsgReadedItem": [{ "To_Account": "alice", "LastedMsgTime": 1_700_000_000u64, "Receipt": 1 }] } });
+    assert_eq!(bob.call("openim.msgreaded", readed).await.error_code(), 0);
+    let list = bob.call("recentcontact.page_get", json!({ "From_Account": "bob" })).await;
+    assert_eq!(list.body["SessionItem"][0]["UnreadMsgCount"], 0);
+
+    let page = bob
+        .call("openim.getroammsg", json!({ "Peer_Account": "alice", "MaxCnt": 2, "LastMsgTime": 0, "MsgKey": "" }))
+        .await;
+    assert_eq!(page.body["Complete"], 0);
+    let texts = |p: &Frame| -> Vec<String> {
+        p.body["MsgList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["MsgBody"][0]["MsgContent"]["Text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(texts(&page), ["two", "three"]);
+    assert_eq!(page.body["MsgKey"], "2_102_1700000000");
+    let older = json!({ "Peer_Account": "alice", "MaxCnt": 2, "LastMsgTime": page.body["LastMsgTime"], "MsgKey": page.body["MsgKey"] });
+    let page = bob.call("openim.getroammsg", older).await;
+    assert_eq!((texts(&page), page.body["Complete"].as_i64()), (vec!["one".to_owned()], Some(1)));
+
+    let del = json!({ "From_Account": "bob", "ContactItem": [{ "Type": 1, "To_Account": "alice" }], "ClearRamble": 0 });
+    let reply = bob.call("recentcontact.batch_delete", del).await;
+    assert_eq!(reply.body["ResultItem"][0]["ResultCode"], 0);
+    let list = bob.call("recentcontact.page_get", json!({ "From_Account": "bob" })).await;
+    assert_eq!(list.body["SessionItem"], json!([]));
+}
+
+#[tokio::test]
+async fn a_send_is_copied_to_the_senders_other_devices_but_not_synced_back_to_its_own() {
+    let clock = ManualClock::at_unix(1_700_000_000);
+    let mut config = EmulatorConfig::tencent().with_clock(Arc::new(clock.clone()));
+    if let Some(t) = config.tencent.as_mut() {
+        t.policy = unim_emulator::DevicePolicy {
+            per_platform: 0,
+            per_class: 0,
+            total: 0,
+            evicted_reason: DisconnectReason::KickedByOtherLogin,
+        };
+    }
+    let emu = Emulator::start(config).await.unwrap();
+    let ep = emu.tencent().unwrap();
+    let env = Env {
+        key: UserSigKey::new(ep.sdkappid, &ep.secret_key),
+        ws_url: ep.ws_url.clone(),
+        sdkappid: ep.sdkappid,
+        emu,
+        clock,
+    };
+    env.emu.engine().create_account("bob", None, None);
+    let mut phone = env.online("alice", "a-phone").await;
+    let mut desk = env.online("alice", "a-desk").await;
+    let reply = phone.call("openim.sendmsg", c2c_text("alice", "bob", 9, 99, "from my phone")).await;
+    assert_eq!(reply.error_code(), 0);
+    let copy = desk.frame().await;
+    assert_eq!(copy.head.servcmd, "im_open_push.msg_push");
+    assert_eq!(copy.body["EventArray"][0]["C2cMsgArray"][0]["From_Account"], "alice");
+    // The sending device does not get its own message back, neither pushed nor synced.
+    let sync = phone.call("openim.getmsg", json!({ "Cookie": "unim-0" })).await;
+    assert_eq!(sync.body["MsgList"], json!([]));
+    let sync = desk.call("openim.getmsg", json!({ "Cookie": "unim-0" })).await;
+    assert_eq!(sync.body["MsgList"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn bodies_are_checked_custom_passes_too_large_and_unknown_elements_do_not() {
+    let env = Env::start().await;
+    let mut alice = env.online("alice", "a0").await;
+    let mut bob = env.online("bob", "b0").await;
+    let mut custom = c2c_text("alice", "bob", 1, 1, "");
+    custom["MsgBody"] = custom_elem("{\"k\":1}");
+    assert_eq!(alice.call("openim.sendmsg", custom).await.error_code(), 0);
+    let push = bob.frame().await;
+    assert_eq!(push.body["EventArray"][0]["C2cMsgArray"][0]["MsgBody"][0]["MsgContent"]["Data"], "{\"k\":1}");
+
+    let big = c2c_text("alice", "bob", 2, 2, &"x".repeat(12 * 1024 + 1));
+    assert_eq!(alice.call("openim.sendmsg", big).await.error_code(), 93000);
+    let mut face = c2c_text("alice", "bob", 3, 3, "");
+    face["MsgBody"] = json!([{ "MsgType": "TIMFaceElem", "MsgContent": { "Index": 1 } }]);
+    assert_eq!(alice.call("openim.sendmsg", face).await.error_code(), 90010);
+    let mut empty = c2c_text("alice", "bob", 4, 4, "");
+    empty["MsgBody"] = json!([]);
+    assert_eq!(alice.call("openim.sendmsg", empty).await.error_code(), 90002);
+}

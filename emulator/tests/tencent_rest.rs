@@ -325,3 +325,125 @@ async fn kick_ends_live_links() {
     );
     assert!(engine.links_of("alice").is_empty());
 }
+
+fn text_body(text: &str) -> Value {
+    json!([{ "MsgType": "TIMTextElem", "MsgContent": { "Text": text } }])
+}
+
+async fn import(face: &Face, users: &[&str]) {
+    for u in users {
+        assert_eq!(code(&face.post("im_open_login_svc/account_import", json!({ "UserID": u })).await), 0);
+    }
+}
+
+#[tokio::test]
+async fn sendmsg_answers_msgtime_and_msgkey_and_dedupes_on_msgrandom() {
+    let face = Face::start().await;
+    import(&face, &["alice", "bob"]).await;
+    let req = json!({ "SyncOtherMachine": 1, "From_Account": "alice", "To_Account": "bob", "MsgSeq": 93847636,
+                      "MsgRandom": 1287657, "MsgBody": text_body("hi") });
+    let reply = face.post("openim/sendmsg", req.clone()).await;
+    assert_eq!((reply["ActionStatus"].as_str(), code(&reply)), (Some("OK"), 0), "{reply}");
+    assert_eq!(reply["MsgTime"], T0);
+    assert_eq!(reply["MsgKey"], format!("93847636_1287657_{T0}"));
+    face.clock.advance(Duration::from_secs(10));
+    assert_eq!(face.post("openim/sendmsg", req).await["MsgKey"], format!("93847636_1287657_{T0}"));
+    let history = face.emulator.engine().history("alice", "bob", None, 10);
+    assert_eq!(history.len(), 1, "a retry is stored once");
+
+    // No From_Account: the admin sends; no MsgSeq: the server picks one.
+    let reply = face
+        .post("openim/sendmsg", json!({ "To_Account": "bob", "MsgRandom": 5, "MsgBody": text_body("notice") }))
+        .await;
+    assert_eq!(code(&reply), 0, "{reply}");
+    let last = face.emulator.engine().conversations("bob")[0].last.clone();
+    assert_eq!((last.from.as_str(), last.server_id.as_str()), ("administrator", reply["MsgKey"].as_str().unwrap()));
+
+    let cases = [
+        (json!({ "From_Account": "alice", "To_Account": "nobody", "MsgRandom": 1, "MsgBody": text_body("x") }), 90012),
+        (json!({ "From_Account": "ghost", "To_Account": "bob", "MsgRandom": 1, "MsgBody": text_body("x") }), 20003),
+        (json!({ "From_Account": "alice", "To_Account": "bob", "MsgBody": text_body("x") }), 90005),
+        (json!({ "From_Account": "alice", "To_Account": "bob", "MsgRandom": 2, "MsgBody": "x" }), 90007),
+        (json!({ "From_Account": "alice", "MsgRandom": 2, "MsgBody": text_body("x") }), 90003),
+        (
+            json!({ "From_Account": "alice", "To_Account": "bob", "MsgRandom": 3, "MsgBody": text_body(&"y".repeat(12 * 1024 + 1)) }),
+            93000,
+        ),
+    ];
+    for (body, want) in cases {
+        let reply = face.post("openim/sendmsg", body.clone()).await;
+        assert_eq!((reply["ActionStatus"].as_str(), code(&reply)), (Some("FAIL"), want), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn admin_getroammsg_pages_backwards_with_lastmsgkey() {
+    let face = Face::start().await;
+    import(&face, &["alice", "bob"]).await;
+    for i in 0..5u64 {
+        let req = json!({ "From_Account": "alice", "To_Account": "bob", "MsgRandom": i, "MsgBody": text_body(&format!("m{i}")) });
+        assert_eq!(code(&face.post("openim/sendmsg", req).await), 0);
+        face.clock.advance(Duration::from_secs(1));
+    }
+    let mut req =
+        json!({ "Operator_Account": "bob", "Peer_Account": "alice", "MaxCnt": 2, "MinTime": 0, "MaxTime": T0 + 100 });
+    let mut seen = Vec::new();
+    loop {
+        let page = face.post("openim/admin_getroammsg", req.clone()).await;
+        assert_eq!(code(&page), 0, "{page}");
+        let texts: Vec<String> = page["MsgList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["MsgBody"][0]["MsgContent"]["Text"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(page["MsgCnt"].as_u64(), Some(texts.len() as u64));
+        seen.splice(0..0, texts);
+        if page["Complete"] == 1 {
+            break;
+        }
+        req["MaxTime"] = page["LastMsgTime"].clone();
+        req["LastMsgKey"] = page["LastMsgKey"].clone();
+    }
+    assert_eq!(seen, ["m0", "m1", "m2", "m3", "m4"]);
+    // A time window.
+    let window = json!({ "Operator_Account": "bob", "Peer_Account": "alice", "MaxCnt": 10, "MinTime": T0 + 1, "MaxTime": T0 + 2 });
+    assert_eq!(face.post("openim/admin_getroammsg", window).await["MsgCnt"], 2);
+}
+
+#[tokio::test]
+async fn recentcontact_lists_and_deletes_and_unread_counts_follow() {
+    let face = Face::start().await;
+    import(&face, &["alice", "bob", "carol"]).await;
+    for (from, r) in [("alice", 1), ("carol", 2), ("carol", 3)] {
+        let req = json!({ "From_Account": from, "To_Account": "bob", "MsgRandom": r, "MsgBody": text_body("x") });
+        assert_eq!(code(&face.post("openim/sendmsg", req).await), 0);
+    }
+    let list = face
+        .post(
+            "recentcontact/get_list",
+            json!({ "From_Account": "bob", "TimeStamp": 0, "StartIndex": 0,
+        "TopTimeStamp": 0, "TopStartIndex": 0, "AssistFlags": 7 }),
+        )
+        .await;
+    assert_eq!((code(&list), list["CompleteFlag"].as_i64()), (0, Some(1)));
+    let peers: Vec<&str> =
+        list["SessionItem"].as_array().unwrap().iter().map(|i| i["To_Account"].as_str().unwrap()).collect();
+    assert_eq!(peers, ["carol", "alice"]);
+    assert_eq!(list["SessionItem"][0]["Type"], 1);
+
+    let unread = face.post("openim/get_c2c_unread_msg_num", json!({ "To_Account": "bob" })).await;
+    assert_eq!(unread["AllC2CUnreadMsgNum"], 3);
+    let one =
+        face.post("openim/get_c2c_unread_msg_num", json!({ "To_Account": "bob", "Peer_Account": ["carol"] })).await;
+    assert_eq!(one["C2CUnreadMsgNumList"], json!([{ "Peer_Account": "carol", "C2CUnreadMsgNum": 2 }]));
+
+    let del =
+        face.post("recentcontact/delete", json!({ "From_Account": "bob", "Type": 1, "To_Account": "carol" })).await;
+    assert_eq!(code(&del), 0, "{del}");
+    let list =
+        face.post("recentcontact/get_list", json!({ "From_Account": "bob", "TimeStamp": 0, "StartIndex": 0 })).await;
+    assert_eq!(list["SessionItem"].as_array().map(Vec::len), Some(1));
+    let missing = face.post("recentcontact/get_list", json!({ "From_Account": "nobody" })).await;
+    assert_eq!(code(&missing), 50001);
+}

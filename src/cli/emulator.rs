@@ -2,7 +2,7 @@
 
 use clap::{Subcommand, ValueEnum};
 use std::process::ExitCode;
-use unim_emulator::{EasemobSettings, Emulator, EmulatorConfig, TencentSettings};
+use unim_emulator::{EasemobSettings, Emulator, EmulatorConfig, NeteaseSettings, TencentSettings};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Vendor {
@@ -10,6 +10,8 @@ pub enum Vendor {
     Tencent,
     /// Easemob (环信).
     Easemob,
+    /// NetEase Yunxin (网易云信).
+    Netease,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,6 +49,12 @@ pub enum Command {
         /// instead of the default open registration, which the SDK's `registerUser()` needs.
         #[arg(long)]
         closed_registration: bool,
+        /// NetEase: the app key (default: a random one).
+        #[arg(long)]
+        app_key: Option<String>,
+        /// NetEase: the app secret (default: a random one).
+        #[arg(long)]
+        app_secret: Option<String>,
     },
 }
 
@@ -72,7 +80,10 @@ pub async fn run(cmd: Command) -> Result<ExitCode, String> {
         client_id,
         client_secret,
         closed_registration,
+        app_key,
+        app_secret,
     } = cmd;
+    let netease_flags = [("--app-key", app_key.is_some()), ("--app-secret", app_secret.is_some())];
     let config = match vendor {
         Vendor::Tencent => {
             refuse_foreign(
@@ -83,6 +94,8 @@ pub async fn run(cmd: Command) -> Result<ExitCode, String> {
                     ("--client-id", client_id.is_some()),
                     ("--client-secret", client_secret.is_some()),
                     ("--closed-registration", closed_registration),
+                    netease_flags[0],
+                    netease_flags[1],
                 ],
             )?;
             let defaults = TencentSettings::default();
@@ -102,6 +115,8 @@ pub async fn run(cmd: Command) -> Result<ExitCode, String> {
                     ("--sdkappid", sdkappid.is_some()),
                     ("--secret-key", secret_key.is_some()),
                     ("--admin", admin.is_some()),
+                    netease_flags[0],
+                    netease_flags[1],
                 ],
             )?;
             let defaults = EasemobSettings::default();
@@ -116,11 +131,35 @@ pub async fn run(cmd: Command) -> Result<ExitCode, String> {
             };
             EmulatorConfig { easemob: Some(settings), ..EmulatorConfig::default() }
         }
+        Vendor::Netease => {
+            refuse_foreign(
+                "netease",
+                &[
+                    ("--sdkappid", sdkappid.is_some()),
+                    ("--secret-key", secret_key.is_some()),
+                    ("--admin", admin.is_some()),
+                    ("--org", org.is_some()),
+                    ("--app", app.is_some()),
+                    ("--client-id", client_id.is_some()),
+                    ("--client-secret", client_secret.is_some()),
+                    ("--closed-registration", closed_registration),
+                ],
+            )?;
+            let defaults = NeteaseSettings::default();
+            let settings = NeteaseSettings {
+                port,
+                app_key: app_key.unwrap_or(defaults.app_key),
+                app_secret: app_secret.unwrap_or(defaults.app_secret),
+                policy: defaults.policy,
+            };
+            EmulatorConfig { netease: Some(settings), ..EmulatorConfig::default() }
+        }
     };
     let emulator = Emulator::start(config).await.map_err(|e| e.to_string())?;
     let line = match vendor {
         Vendor::Tencent => serde_json::to_string(emulator.tencent().ok_or("the Tencent face did not start")?),
         Vendor::Easemob => serde_json::to_string(emulator.easemob().ok_or("the Easemob face did not start")?),
+        Vendor::Netease => serde_json::to_string(emulator.netease().ok_or("the NetEase face did not start")?),
     }
     .map_err(|e| e.to_string())?;
     println!("{line}");

@@ -1,12 +1,17 @@
 //! `unim login`: log in and print every neutral event as one JSON line until
-//! stopped or until `logout` arrives on stdin.
+//! stopped or until `logout` arrives on stdin. A stdin line `send <peer>
+//! <text...>` sends a one-to-one text and prints `{"sent": <message>}` or
+//! `{"error": <error>}`.
 
 use clap::{Args as ClapArgs, ValueEnum};
 use futures::StreamExt;
 use serde_json::json;
 use std::process::ExitCode;
 use tokio::sync::{mpsc, oneshot};
-use unim::{Config, Credentials, Event, ReconnectPolicy, Secret, SessionOptions};
+use unim::{
+    Config, ConversationId, Credentials, Event, MessageBody, OutgoingMessage, ReconnectPolicy, Secret, Session,
+    SessionOptions,
+};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Vendor {
@@ -14,6 +19,9 @@ pub enum Vendor {
     Tencent,
     /// Easemob (环信).
     Easemob,
+    /// NetEase Yunxin (网易云信).
+    #[cfg(feature = "netease")]
+    Netease,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -25,14 +33,20 @@ pub struct Args {
     /// session does not need it).
     #[arg(long)]
     rest_url: Option<String>,
-    /// The client WebSocket URL.
+    /// Tencent, Easemob: the client WebSocket URL.
+    #[arg(long, required_if_eq_any([("vendor", "tencent"), ("vendor", "easemob")]))]
+    ws_url: Option<String>,
+    /// NetEase: the LBS URL (the emulator's `lbs_url`).
+    #[arg(long, required_if_eq("vendor", "netease"))]
+    lbs_url: Option<String>,
+    /// NetEase: a link address `host:port` tried after the LBS's (the emulator's `link`).
     #[arg(long)]
-    ws_url: String,
+    default_link: Option<String>,
     /// Tencent: the SDKAppID.
     #[arg(long, required_if_eq("vendor", "tencent"))]
     sdkappid: Option<u64>,
-    /// Easemob: the app key, `org#app`.
-    #[arg(long, required_if_eq("vendor", "easemob"))]
+    /// Easemob: the app key, `org#app`; NetEase: the app key.
+    #[arg(long, required_if_eq_any([("vendor", "easemob"), ("vendor", "netease")]))]
     app_key: Option<String>,
     /// The user id.
     #[arg(long)]
@@ -43,7 +57,7 @@ pub struct Args {
     /// Easemob: the password.
     #[arg(long, conflicts_with = "token")]
     password: Option<Secret>,
-    /// Easemob: a user token.
+    /// Easemob: a user token; NetEase: the accid's token (static or dynamic).
     #[arg(long)]
     token: Option<Secret>,
 }
@@ -52,11 +66,24 @@ pub struct Args {
 fn config_and_credentials(args: Args) -> Result<(Config, Credentials), String> {
     match args.vendor {
         Vendor::Tencent => {
+            let ws_url = args.ws_url.ok_or("--ws-url is required for tencent")?;
             let sdkappid = args.sdkappid.ok_or("--sdkappid is required for tencent")?;
             let user_sig = args.usersig.ok_or("--usersig is required for tencent")?;
-            Ok((Config::Tencent { ws_url: args.ws_url, sdkappid }, Credentials::user_sig(args.user, user_sig)))
+            Ok((Config::Tencent { ws_url, sdkappid }, Credentials::user_sig(args.user, user_sig)))
+        }
+        #[cfg(feature = "netease")]
+        Vendor::Netease => {
+            let lbs_url = args.lbs_url.ok_or("--lbs-url is required for netease")?;
+            let app_key = args.app_key.ok_or("--app-key is required for netease")?;
+            let token = match (args.token, args.password, args.usersig) {
+                (Some(token), None, None) => token,
+                _ => return Err("netease logs in with --token (a static or dynamic token)".into()),
+            };
+            let config = Config::Netease { lbs_url, app_key, default_link: args.default_link };
+            Ok((config, Credentials::token(args.user, token)))
         }
         Vendor::Easemob => {
+            let ws_url = args.ws_url.ok_or("--ws-url is required for easemob")?;
             let app_key = args.app_key.ok_or("--app-key is required for easemob")?;
             let credentials = match (args.password, args.token) {
                 (Some(password), None) => Credentials::password(args.user, password),
@@ -68,7 +95,7 @@ fn config_and_credentials(args: Args) -> Result<(Config, Credentials), String> {
                 (Credentials::Token { .. }, None) => String::new(),
                 _ => return Err("--rest-url is required for a password login (the token grant)".into()),
             };
-            Ok((Config::Easemob { rest_url, ws_url: args.ws_url, app_key }, credentials))
+            Ok((Config::Easemob { rest_url, ws_url, app_key }, credentials))
         }
     }
 }
@@ -77,17 +104,40 @@ fn print(value: serde_json::Value) {
     println!("{value}");
 }
 
-fn event_line(event: &Event) -> serde_json::Value {
+/// What the vendor's own SDK calls an event, for the `vendor_event` field.
+type VendorName = fn(&Event) -> Option<&'static str>;
+
+/// The vendor's event names, when its adapter is compiled in.
+fn vendor_names(config: &Config) -> Option<VendorName> {
+    match config {
+        #[cfg(feature = "tencent")]
+        Config::Tencent { .. } => Some(unim::tencent::names::vendor_event_name),
+        #[cfg(feature = "easemob")]
+        Config::Easemob { .. } => Some(unim::easemob::names::vendor_event_name),
+        #[cfg(feature = "netease")]
+        Config::Netease { .. } => Some(unim::netease::names::vendor_event_name),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+/// One event as a JSON line: the neutral event, when it came (`at_ms`) and,
+/// when the vendor has a name for it, that name (`vendor_event`).
+fn event_line(event: &Event, names: Option<VendorName>) -> serde_json::Value {
     let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     let mut v = serde_json::to_value(event).unwrap_or_else(|e| json!({"event": "unprintable", "error": e.to_string()}));
     if let Some(obj) = v.as_object_mut() {
         obj.insert("at_ms".into(), json!(at as u64));
+        if let Some(name) = names.and_then(|f| f(event)) {
+            obj.insert("vendor_event".into(), json!(name));
+        }
     }
     v
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, String> {
     let (config, credentials) = config_and_credentials(args)?;
+    let names = vendor_names(&config);
     // A monitor should say soon that the service is down: four attempts, 7 s in all.
     let reconnect = ReconnectPolicy { max_attempts: 4, ..ReconnectPolicy::default() };
     let session =
@@ -98,7 +148,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     let printer = tokio::spawn(async move {
         let mut ended_tx = Some(ended_tx);
         while let Some(event) = events.next().await {
-            print(event_line(&event));
+            print(event_line(&event, names));
             if matches!(event, Event::StateChanged { reason: Some(_), .. }) {
                 if let Some(tx) = ended_tx.take() {
                     let _ = tx.send(());
@@ -120,8 +170,16 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     loop {
         tokio::select! {
             line = lines.recv(), if stdin_open => match line {
-                Some(l) if l.trim() == "logout" => break,
-                Some(_) => {}
+                Some(l) => match Command::parse(&l) {
+                    Some(Command::Logout) => break,
+                    // Awaited here, so that lines are sent in the order they came.
+                    Some(Command::Send { peer, text }) => print(send(session.as_ref(), peer, text).await),
+                    Some(Command::Unknown(what)) => {
+                        let why = format!("unknown command `{what}`: use `send <peer> <text>` or `logout`");
+                        print(json!({ "error": unim::Error::invalid_input(why) }))
+                    }
+                    None => {}
+                },
                 // stdin closed: keep running until Ctrl-C or the session ends.
                 None => stdin_open = false,
             },
@@ -143,6 +201,47 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A line of stdin, as a command.
+#[derive(Debug, PartialEq, Eq)]
+enum Command<'a> {
+    /// `logout`.
+    Logout,
+    /// `send <peer> <text...>`: the text is the rest of the line, spaces kept.
+    Send { peer: &'a str, text: &'a str },
+    /// Anything else (its first word).
+    Unknown(&'a str),
+}
+
+impl<'a> Command<'a> {
+    /// The command on `line`; `None` for a blank line.
+    fn parse(line: &'a str) -> Option<Self> {
+        let line = line.trim();
+        let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        match word {
+            "" => None,
+            "logout" if rest.trim().is_empty() => Some(Command::Logout),
+            "send" => {
+                let rest = rest.trim_start();
+                let (peer, text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                Some(Command::Send { peer, text: text.trim_start() })
+            }
+            other => Some(Command::Unknown(other)),
+        }
+    }
+}
+
+/// Sends `text` to `peer` and says how it went, as one JSON value.
+async fn send(session: &dyn Session, peer: &str, text: &str) -> serde_json::Value {
+    if peer.is_empty() || text.is_empty() {
+        return json!({ "error": unim::Error::invalid_input("usage: send <peer> <text>") });
+    }
+    let message = OutgoingMessage::new(ConversationId::direct(peer), MessageBody::text(text));
+    match session.send(&message).await {
+        Ok(sent) => json!({ "sent": sent }),
+        Err(e) => json!({ "error": e }),
+    }
+}
+
 /// The lines of stdin; the channel closes at its end. They are read on a
 /// thread of their own: tokio's stdin reads on a blocking-pool thread that
 /// cannot be cancelled, so the runtime's shutdown would wait for the next
@@ -161,4 +260,20 @@ fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
         tracing::warn!("cannot read stdin: {e}");
     }
     rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Command;
+
+    #[test]
+    fn stdin_lines_parse_into_commands() {
+        assert_eq!(Command::parse("  logout "), Some(Command::Logout));
+        assert_eq!(Command::parse(""), None);
+        assert_eq!(Command::parse("send bob hello  there"), Some(Command::Send { peer: "bob", text: "hello  there" }));
+        assert_eq!(Command::parse("send   bob\thi"), Some(Command::Send { peer: "bob", text: "hi" }));
+        assert_eq!(Command::parse("send bob"), Some(Command::Send { peer: "bob", text: "" }));
+        assert_eq!(Command::parse("logout now"), Some(Command::Unknown("logout")));
+        assert_eq!(Command::parse("sendbob hi"), Some(Command::Unknown("sendbob")));
+    }
 }

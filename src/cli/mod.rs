@@ -26,7 +26,7 @@ enum Command {
     Emulator(emulator::Command),
     /// Log in and print every neutral event as one JSON line.
     Login(login::Args),
-    /// Request vendor tokens (Easemob app and user tokens).
+    /// Request vendor tokens (Easemob app and user tokens, NetEase static and dynamic tokens).
     #[command(subcommand)]
     Token(token::Command),
     /// Generate or verify Tencent UserSigs.

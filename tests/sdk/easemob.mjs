@@ -227,13 +227,20 @@ function makeRest(conn) {
     async disconnect(username) {
       return expectOk(await call('GET', `/users/${encodeURIComponent(username)}/disconnect`, undefined, await this.appToken()));
     },
+    // POST /messages/users: a txt message from `from` to one user; returns its message id.
+    async sendText(from, to, text) {
+      const j = expectOk(await call('POST', '/messages/users', { from, to: [to], type: 'txt', body: { msg: text } }, await this.appToken()));
+      const id = j.data && j.data[to];
+      if (typeof id !== 'string' || !/^\d{19}$/.test(id)) fail(`POST /messages/users gave no 19-digit id for ${to}: ${safeJson(j)}`);
+      return id;
+    },
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // SDK clients
 
-const WATCHED = ['onConnected', 'onDisconnected', 'onReconnecting', 'onError', 'onTextMessage', 'onMessage', 'onTokenWillExpire', 'onTokenExpired'];
+const WATCHED = ['onConnected', 'onDisconnected', 'onReconnecting', 'onError', 'onTextMessage', 'onMessage', 'onTokenWillExpire', 'onTokenExpired', 'onOfflineMessageSyncStart', 'onOfflineMessageSyncFinish'];
 
 function makeEnv(conn) {
   const rest = makeRest(conn);
@@ -339,10 +346,62 @@ function makeEnv(conn) {
     return { username, password };
   }
 
-  return { client, cleanup, rest, user };
+  return { client, cleanup, rest, user, conn };
 }
 
 const isText = (text) => (m) => m && m.msg === text;
+
+// The SDK's getServerConversations(): its one-to-one conversation with `peer`, if listed.
+async function serverConversation(cl, peer) {
+  let res;
+  try {
+    res = await withTimeout(cl.conn.getServerConversations({ pageSize: 20, cursor: '' }), EVENT_TIMEOUT_MS, `${cl.label}: getServerConversations()`);
+  } catch (e) {
+    if (e instanceof CheckError) throw e;
+    fail(`${cl.label}: getServerConversations() rejected: ${describeErr(e)}`);
+  }
+  const list = res && res.data && Array.isArray(res.data.conversations) ? res.data.conversations : null;
+  if (!list) fail(`${cl.label}: getServerConversations() resolved without data.conversations: ${safeJson(res)}`);
+  return list.find((c) => c.conversationId === peer && c.conversationType === 'singleChat');
+}
+
+// A `unim login` process: its JSON lines, waits on them, and stdin commands.
+function unimPeer(conn, user, password) {
+  const bin = path.resolve(REPO_ROOT, process.env.UNIM_BIN || path.join('target', 'debug', 'unim'));
+  const args = ['login', '--vendor', 'easemob', '--rest-url', conn.rest_url, '--ws-url', conn.ws_url,
+    '--app-key', conn.app_key, '--user', user, '--password', password];
+  const child = spawn(bin, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = [];
+  const waiters = [];
+  readline.createInterface({ input: child.stderr }).on('line', (l) => capture('unim', l));
+  readline.createInterface({ input: child.stdout }).on('line', (l) => {
+    capture('unim', l);
+    let j;
+    try { j = JSON.parse(l); } catch (_) { return; }
+    lines.push(j);
+    for (const w of [...waiters]) {
+      if (w.pred(j)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(j); }
+    }
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    lines,
+    waitFor(pred, what) {
+      const found = lines.find(pred);
+      if (found) return Promise.resolve(found);
+      return withTimeout(new Promise((resolve) => waiters.push({ pred, resolve })), EVENT_TIMEOUT_MS, `unim login: ${what}`);
+    },
+    command(line) { child.stdin.write(`${line}\n`); },
+    async stop() {
+      if (child.exitCode !== null) return;
+      try { child.stdin.write('logout\n'); } catch (_) { /* gone */ }
+      const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+      if (!done) child.kill('SIGKILL');
+    },
+  };
+}
+const isConnectedLine = (j) => j.event === 'state_changed' && safeJson(j.state).includes('"connected"');
+const isReceived = (text) => (j) => j.event === 'message_received' && j.message && j.message.body && j.message.body.text === text;
 
 function expectIncomingText(m, { from, to, text, id }) {
   const problems = [];
@@ -512,6 +571,107 @@ const CHECKS = [
       if (bob.count('onConnected') !== 1) fail(`onConnected fired ${bob.count('onConnected')} times`);
       if (bob.conn.isOpened()) fail('isOpened() is still true after the kick');
       return `onError and onDisconnected type ${ev.type} "${ev.message}", once each, no reconnect`;
+    },
+  },
+  {
+    name: 'easemob.offline_messages',
+    // Sent through REST while the receiver is offline; delivered at its next login, in order, once.
+    async run(env) {
+      const [ua, ub] = await Promise.all([env.user('offa'), env.user('offb')]);
+      const nonce = randomBytes(4).toString('hex');
+      const texts = [1, 2, 3].map((i) => `offline ${i} ${nonce}`);
+      const ids = [];
+      for (const t of texts) ids.push(await env.rest.sendText(ua.username, ub.username, t));
+      const bob = env.client(ub.username, 'bob');
+      const synced = bob.waitFor('onOfflineMessageSyncFinish');
+      synced.catch(() => {});
+      await bob.openConnected({ pwd: ub.password });
+      for (const t of texts) await bob.waitFor('onTextMessage', isText(t));
+      await synced;
+      // Barrier: a live message after them; a duplicate would have come before it.
+      const barrier = `after ${nonce}`;
+      await env.rest.sendText(ua.username, ub.username, barrier);
+      await bob.waitFor('onTextMessage', isText(barrier));
+      const got = bob.events.onTextMessage.filter((m) => texts.includes(m.msg));
+      if (got.length !== 3) fail(`bob got ${got.length} offline messages, want 3 once each: ${safeJson(got.map((m) => m.msg))}`);
+      got.forEach((m, i) => expectIncomingText(m, { from: ua.username, to: ub.username, text: texts[i], id: ids[i] }));
+      if (bob.count('onOfflineMessageSyncStart') < 1) fail('onOfflineMessageSyncStart never fired');
+      return 'three REST messages sent while offline arrived at login, in order, once (ids = REST data ids)';
+    },
+  },
+  {
+    name: 'easemob.conversation_list',
+    // getServerConversations(): the receiver's conversation with the right unread count and last message.
+    async run(env) {
+      const [ua, ub] = await Promise.all([env.user('cla'), env.user('clb')]);
+      const alice = env.client(ua.username, 'alice');
+      const bob = env.client(ub.username, 'bob');
+      await Promise.all([alice.openConnected({ pwd: ua.password }), bob.openConnected({ pwd: ub.password })]);
+      const nonce = randomBytes(4).toString('hex');
+      await alice.sendText(bob.user, `first ${nonce}`);
+      const last = await alice.sendText(bob.user, `second ${nonce}`);
+      await bob.waitFor('onTextMessage', isText(`second ${nonce}`));
+      const conv = await serverConversation(bob, alice.user);
+      if (!conv) fail(`bob's server conversations do not list ${alice.user}`);
+      if (conv.unReadCount !== 2) fail(`bob's conversation with alice has unReadCount ${conv.unReadCount}, want 2`);
+      const lm = conv.lastMessage;
+      if (!lm || lm.msg !== `second ${nonce}` || String(lm.id) !== String(last.serverMsgId)) fail(`the last message is ${safeJson(lm)}, want "second ${nonce}" with id ${last.serverMsgId}`);
+      const mine = await serverConversation(alice, bob.user);
+      if (!mine || mine.unReadCount !== 0) fail(`alice's conversation with bob is ${safeJson(mine)}, want it listed with unReadCount 0`);
+      return `unReadCount 2 on the receiver's side, 0 on the sender's; last message id ${last.serverMsgId}`;
+    },
+  },
+  {
+    name: 'easemob.mark_read',
+    // A `channel` message (msync CHANNEL_ACK) zeroes the conversation's unread count on the server.
+    async run(env) {
+      const [ua, ub] = await Promise.all([env.user('mra'), env.user('mrb')]);
+      const alice = env.client(ua.username, 'alice');
+      const bob = env.client(ub.username, 'bob');
+      await Promise.all([alice.openConnected({ pwd: ua.password }), bob.openConnected({ pwd: ub.password })]);
+      const nonce = randomBytes(4).toString('hex');
+      await alice.sendText(bob.user, `read me ${nonce}`);
+      await bob.waitFor('onTextMessage', isText(`read me ${nonce}`));
+      const before = await serverConversation(bob, alice.user);
+      if (!before || before.unReadCount !== 1) fail(`before: ${safeJson(before)}, want unReadCount 1`);
+      const ack = bob.EC.message.create({ type: 'channel', chatType: 'singleChat', to: alice.user });
+      try {
+        await withTimeout(bob.conn.send(ack), EVENT_TIMEOUT_MS, 'bob: send(channel ack)');
+      } catch (e) {
+        if (e instanceof CheckError) throw e;
+        fail(`the channel ack was refused: ${describeErr(e)}`);
+      }
+      const after = await serverConversation(bob, alice.user);
+      if (!after || after.unReadCount !== 0) fail(`after the channel ack: ${safeJson(after)}, want unReadCount 0`);
+      return 'channel ack sent; unReadCount 1 -> 0';
+    },
+  },
+  {
+    name: 'easemob.unim_peer',
+    // The official SDK and a `unim login --vendor easemob` session exchange a text both ways.
+    async run(env) {
+      const [ua, ub] = await Promise.all([env.user('sdkpeer'), env.user('unimpeer')]);
+      const sdk = env.client(ua.username, 'sdk');
+      await sdk.openConnected({ pwd: ua.password });
+      const peer = unimPeer(env.conn, ub.username, ub.password);
+      try {
+        await peer.waitFor(isConnectedLine, 'connected');
+        const nonce = randomBytes(4).toString('hex');
+        const toUnim = `sdk to unim ${nonce}`;
+        const s1 = await sdk.sendText(ub.username, toUnim);
+        const got = await peer.waitFor(isReceived(toUnim), 'the SDK\'s message');
+        if (String(got.message.server_id) !== String(s1.serverMsgId) || got.message.from !== ua.username) fail(`unim received ${safeJson(got.message)}, want server_id ${s1.serverMsgId} from ${ua.username}`);
+        const toSdk = `unim to sdk ${nonce}`;
+        peer.command(`send ${ua.username} ${toSdk}`);
+        const sent = await peer.waitFor((j) => j.sent || j.error, 'the send result');
+        if (!sent.sent) fail(`unim's send failed: ${safeJson(sent.error)}`);
+        const m = await sdk.waitFor('onTextMessage', isText(toSdk));
+        expectIncomingText(m, { from: ub.username, to: ua.username, text: toSdk, id: sent.sent.server_id });
+        if (peer.lines.filter(isReceived(toUnim)).length !== 1) fail('unim announced the SDK\'s message more than once');
+        return 'SDK -> unim and unim -> SDK, same server ids on both sides';
+      } finally {
+        await peer.stop();
+      }
     },
   },
 ];

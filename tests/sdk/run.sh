@@ -1,6 +1,6 @@
 #!/bin/sh
-# Runs the official vendor web SDKs against the unim emulator (tencent.mjs, then easemob.mjs;
-# see each for its options).
+# Runs the official vendor web SDKs against the unim emulator (tencent.mjs, easemob.mjs, then
+# netease.mjs; see each for its options).
 # Needs Node >= 20 and npm; the SDKs are installed from npm here, at test time.
 # The emulator binary must exist already (default target/debug/unim; override with UNIM_BIN,
 # or UNIM_SDK_EMULATOR_CMD for any command that prints the JSON line and serves; that one
@@ -26,4 +26,5 @@ rm -f "$log"
 status=0
 node tencent.mjs || status=$?
 node easemob.mjs || status=$?
+node netease.mjs || status=$?
 exit "$status"

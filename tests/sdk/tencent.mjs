@@ -253,11 +253,97 @@ function makeEnv(conn) {
         .catch((e) => { if (!(e && e.code === 2024)) capture('harness', `${c.label}: cleanup: ${describeErr(e)}`); })));
   }
 
+  // The server REST API, called as a third-party app server would: the admin's UserSig from the
+  // official tls-sig-api-v2 package, the documented URL and JSON bodies.
+  async function rest(pathName, body) {
+    const admin = conn.admin || 'administrator';
+    const q = `sdkappid=${conn.sdkappid}&identifier=${encodeURIComponent(admin)}`
+      + `&usersig=${encodeURIComponent(sigApi.genUserSig(admin, 86400))}&random=${Math.floor(Math.random() * 4294967295)}&contenttype=json`;
+    const res = await withTimeout(fetch(`${conn.rest_url}/v4/${pathName}?${q}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    }), EVENT_TIMEOUT_MS, `REST ${pathName}`);
+    const json = await res.json();
+    if (json.ErrorCode !== 0) fail(`REST ${pathName} failed: ${safeJson(json)}`);
+    return json;
+  }
+
   return {
     client,
     cleanup,
+    rest,
+    conn,
     sig: (u) => sigApi.genUserSig(u, 86400),
     wrongKeySig: (u) => wrongApi.genUserSig(u, 86400),
+  };
+}
+
+// Polls `probe` (which returns a value or undefined) until it yields, for SDK state that has no event
+// of its own (the conversation list settles after SDK_READY).
+async function eventually(probe, what, ms = EVENT_TIMEOUT_MS) {
+  const until = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      if (e instanceof CheckError) throw e;
+      last = e;
+    }
+    if (Date.now() > until) fail(`timed out after ${ms} ms waiting for ${what}${last ? `: ${describeErr(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function conversation(c, peer) {
+  const res = await c.chat.getConversationList();
+  return res.data.conversationList.find((x) => x.conversationID === `C2C${peer}`);
+}
+
+async function restSend(env, from, to, text, random) {
+  return env.rest('openim/sendmsg', {
+    SyncOtherMachine: 2, From_Account: from, To_Account: to, MsgRandom: random,
+    MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
+  });
+}
+
+async function serverUnread(env, user, peer) {
+  const res = await env.rest('openim/get_c2c_unread_msg_num', { To_Account: user, Peer_Account: [peer] });
+  return res.C2CUnreadMsgNumList[0].C2CUnreadMsgNum;
+}
+
+// A `unim login` process as the peer of an SDK user: neutral events come as JSON lines on stdout,
+// `send <peer> <text>` goes to stdin.
+function unimPeer(env, user) {
+  const bin = path.resolve(REPO_ROOT, process.env.UNIM_BIN || path.join('target', 'debug', 'unim'));
+  const args = ['login', '--vendor', 'tencent', '--user', user, '--ws-url', env.conn.ws_url,
+    '--sdkappid', String(env.conn.sdkappid), '--usersig', env.sig(user)];
+  const child = spawn(bin, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = [];
+  const waiters = [];
+  readline.createInterface({ input: child.stderr }).on('line', (l) => capture('unim-peer', l));
+  readline.createInterface({ input: child.stdout }).on('line', (l) => {
+    capture('unim-peer', l);
+    let j;
+    try { j = JSON.parse(l); } catch (_) { return; }
+    lines.push(j);
+    for (const w of [...waiters]) if (w.pred(j)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(j); }
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    lines,
+    waitFor(pred, what) {
+      const found = lines.find(pred);
+      if (found) return Promise.resolve(found);
+      return withTimeout(new Promise((resolve) => waiters.push({ pred, resolve })), EVENT_TIMEOUT_MS, `unim peer: ${what}`);
+    },
+    command(line) { child.stdin.write(line + '\n'); },
+    async stop() {
+      if (child.exitCode !== null) return;
+      try { child.stdin.write('logout\n'); } catch (_) { /* gone */ }
+      const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+      if (!done) child.kill('SIGKILL');
+    },
   };
 }
 
@@ -400,6 +486,113 @@ const CHECKS = [
       // A logged-out user logs in again on the same instance.
       await a.loginReady();
       return 'logout resolved, SDK_NOT_READY fired, login again worked';
+    },
+  },
+  {
+    name: 'tencent.offline_messages',
+    async run(env) {
+      const alice = uid('off_alice');
+      const bob = env.client(uid('off_bob'), 'bob');
+      for (const u of [alice, bob.userID]) await env.rest('im_open_login_svc/account_import', { UserID: u });
+      const nonce = randomBytes(4).toString('hex');
+      const texts = [1, 2, 3].map((i) => `offline ${i} ${nonce}`);
+      for (let i = 0; i < texts.length; i++) await restSend(env, alice, bob.userID, texts[i], 1000 + i);
+
+      await bob.loginReady();
+      const conv = await eventually(async () => {
+        const c = await conversation(bob, alice);
+        return c && c.unreadCount === 3 ? c : undefined;
+      }, `bob's conversation with alice showing 3 unread (now ${safeJson(((await conversation(bob, alice)) || {}).unreadCount)})`);
+      const last = conv.lastMessage && conv.lastMessage.payload && conv.lastMessage.payload.text;
+      if (last !== texts[2]) fail(`the conversation's last message is ${safeJson(last)}, expected "${texts[2]}"`);
+      const res = await withTimeout(bob.chat.getMessageList({ conversationID: `C2C${alice}` }), EVENT_TIMEOUT_MS, 'getMessageList');
+      const got = res.data.messageList.map((m) => m.payload && m.payload.text).filter((t) => t && t.endsWith(nonce));
+      if (safeJson(got) !== safeJson(texts)) fail(`getMessageList has ${safeJson(got)}, expected ${safeJson(texts)} (each once, in order)`);
+      for (const t of texts) {
+        const n = bob.count('MESSAGE_RECEIVED', isText(t));
+        if (n > 1) fail(`MESSAGE_RECEIVED fired ${n} times for "${t}"`);
+      }
+      return 'three messages sent by REST while offline: listed once each, in order, 3 unread';
+    },
+  },
+  {
+    name: 'tencent.conversation_list',
+    async run(env) {
+      const alice = env.client(uid('conv_alice'), 'alice');
+      const bobID = uid('conv_bob');
+      await env.rest('im_open_login_svc/account_import', { UserID: bobID });
+      await alice.loginReady();
+      const nonce = randomBytes(4).toString('hex');
+      await alice.sendText(bobID, `first ${nonce}`);
+      await alice.sendText(bobID, `second ${nonce}`);
+      const mine = await eventually(async () => conversation(alice, bobID), "alice's conversation with bob");
+      if (mine.unreadCount !== 0) fail(`the sender's conversation shows ${mine.unreadCount} unread`);
+      if (await serverUnread(env, bobID, alice.userID) !== 2) fail('the server does not count 2 unread for bob');
+
+      const bob = env.client(bobID, 'bob');
+      await bob.loginReady();
+      const conv = await eventually(async () => {
+        const c = await conversation(bob, alice.userID);
+        return c && c.unreadCount === 2 ? c : undefined;
+      }, "bob's conversation with alice showing 2 unread");
+      const last = conv.lastMessage && conv.lastMessage.payload && conv.lastMessage.payload.text;
+      if (last !== `second ${nonce}`) fail(`the last message shown is ${safeJson(last)}`);
+      return 'both sides list the conversation; the receiver sees 2 unread';
+    },
+  },
+  {
+    name: 'tencent.mark_read',
+    async run(env) {
+      const aliceID = uid('read_alice');
+      const bob = env.client(uid('read_bob'), 'bob');
+      for (const u of [aliceID, bob.userID]) await env.rest('im_open_login_svc/account_import', { UserID: u });
+      await bob.loginReady();
+      const nonce = randomBytes(4).toString('hex');
+      await restSend(env, aliceID, bob.userID, `read me ${nonce}`, 7);
+      await bob.waitFor('MESSAGE_RECEIVED', isText(`read me ${nonce}`));
+      await eventually(async () => {
+        const c = await conversation(bob, aliceID);
+        return c && c.unreadCount === 1 ? c : undefined;
+      }, 'one unread message');
+      if (await serverUnread(env, bob.userID, aliceID) !== 1) fail('the server does not count the message unread');
+      try {
+        await withTimeout(bob.chat.setMessageRead({ conversationID: `C2C${aliceID}` }), EVENT_TIMEOUT_MS, 'setMessageRead');
+      } catch (e) {
+        fail(`setMessageRead failed: ${describeErr(e)}`);
+      }
+      const n = await serverUnread(env, bob.userID, aliceID);
+      if (n !== 0) fail(`after setMessageRead the server still counts ${n} unread`);
+      const c = await conversation(bob, aliceID);
+      if (!c || c.unreadCount !== 0) fail(`after setMessageRead the SDK shows ${safeJson(c && c.unreadCount)} unread`);
+      return 'setMessageRead cleared the count on the SDK and on the server';
+    },
+  },
+  {
+    name: 'tencent.unim_peer',
+    async run(env) {
+      const alice = env.client(uid('peer_alice'), 'alice');
+      const peerID = uid('peer_unim');
+      await env.rest('im_open_login_svc/account_import', { UserID: peerID });
+      const peer = unimPeer(env, peerID);
+      try {
+        await alice.loginReady();
+        const nonce = randomBytes(4).toString('hex');
+        const toPeer = `sdk to unim ${nonce}`;
+        await alice.sendText(peerID, toPeer);
+        const ev = await peer.waitFor((j) => j.event === 'message_received' && j.message && j.message.body && j.message.body.text === toPeer, `"${toPeer}"`);
+        if (ev.message.from !== alice.userID) fail(`unim saw the message from ${safeJson(ev.message.from)}`);
+        const toSdk = `unim to sdk ${nonce}`;
+        peer.command(`send ${alice.userID} ${toSdk}`);
+        const sent = await peer.waitFor((j) => j.sent || j.error, 'the send result');
+        if (!sent.sent) fail(`unim could not send: ${safeJson(sent.error)}`);
+        const got = await alice.waitFor('MESSAGE_RECEIVED', isText(toSdk));
+        expectIncomingText(got, { from: peerID, to: alice.userID, text: toSdk });
+        const n = peer.lines.filter((j) => j.event === 'message_received' && j.message.body.text === toPeer).length;
+        if (n !== 1) fail(`unim announced "${toPeer}" ${n} times`);
+        return 'SDK -> unim session and unim session -> SDK, once each';
+      } finally {
+        await peer.stop();
+      }
     },
   },
 ];

@@ -17,6 +17,10 @@
 //! [`EasemobAdmin::register`] or sets one with
 //! [`EasemobAdmin::change_password`].
 
+mod messages;
+
+pub use messages::ADMIN_SENDER;
+
 use crate::rest::client::ttl_secs;
 use crate::rest::types::{
     AnyResponse, BatchStatusData, BatchStatusRequest, OnlineStatus, PasswordRequest, RegisterFailure, RegisterUser,
@@ -643,6 +647,29 @@ impl Admin for EasemobAdmin {
     /// is why `admin_kick` is not claimed ([`capabilities`]).
     async fn kick(&self, user: &str) -> Result<(), Error> {
         self.disconnect(user).await.map(|_| ())
+    }
+
+    /// `POST /messages/users` with `sync_device` (`admin/messages.rs`). The
+    /// REST API has no client message id: a retried call may store twice.
+    async fn send_message(
+        &self,
+        from: Option<&str>,
+        to: &str,
+        body: &unim_core::MessageBody,
+        client_id: &str,
+    ) -> Result<unim_core::Message, Error> {
+        messages::send_message(self, from, to, body, client_id).await
+    }
+
+    /// The v6 roaming history, backwards (`admin/messages.rs`).
+    async fn history(
+        &self,
+        user: &str,
+        peer: &str,
+        older: Option<&unim_core::HistoryCursor>,
+        limit: usize,
+    ) -> Result<unim_core::HistoryPage, Error> {
+        messages::history(self, user, peer, older, limit).await
     }
 
     /// [`EasemobAdmin::batch_status`] in chunks of 100, then

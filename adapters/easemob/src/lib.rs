@@ -6,6 +6,7 @@
 //!   exchanges over WebSocket (docs/protocols/easemob.md).
 //! - [`session`]: the user's [`unim_core::Session`] over that link: password
 //!   or token login, offline sync, kicks, reconnects, token expiry and renewal.
+//! - [`messages`]: messages between the neutral model and Easemob's shapes.
 //! - [`error`]: Easemob error strings, HTTP statuses and disconnect codes
 //!   mapped to neutral kinds and reasons.
 
@@ -14,6 +15,7 @@
 pub mod admin;
 pub mod error;
 pub mod link;
+pub mod messages;
 pub mod names;
 pub mod rest;
 pub mod session;
@@ -39,6 +41,19 @@ pub const VENDOR: &str = "easemob";
 /// - `offline_sync`: the UNREAD reply after a login lists the queues with
 ///   messages waiting, pulled in the `Syncing` state (easemob.md 5, 7.4).
 /// - `max_user_id_len: 64` bytes (easemob.md 3.1).
+/// - `messages`, `custom_messages`: msync SYNC sends (txt and custom
+///   contents), NOTICE + pull delivery, offline messages in the UNREAD sync;
+///   a retry carries the same meta id and is stored once
+///   ([`messages::meta_id_for`]).
+/// - `multi_device_copy`: a send is queued for the sender's other online
+///   devices too (REST sends with `sync_device`).
+/// - `max_message_bytes: 5120`: body and ext at most 5 KB (easemob.md 4.1).
+/// - `conversation_list`, `mark_read`, `history`, `delete_conversation`: the
+///   web SDK's user-token REST calls (`user_channels/list`, `messageroaming`,
+///   `user_channel`) and its msync channel ack.
+/// - `admin_send`, `admin_history`: `POST /messages/users` and the v6
+///   roaming history. `admin_conversations` is **not** claimed: the server
+///   API documents no conversation list (easemob.md 4.3).
 pub fn capabilities() -> unim_core::Capabilities {
     unim_core::Capabilities {
         login_password: true,
@@ -68,6 +83,16 @@ pub fn capabilities() -> unim_core::Capabilities {
         // An empty list syncs nothing.
         offline_sync: true,
         max_user_id_len: user_id::MAX_USER_ID_BYTES,
+        messages: true,
+        custom_messages: true,
+        multi_device_copy: true,
+        max_message_bytes: messages::MAX_MESSAGE_BYTES,
+        conversation_list: true,
+        mark_read: true,
+        history: true,
+        delete_conversation: true,
+        admin_send: true,
+        admin_history: true,
         ..Default::default()
     }
 }

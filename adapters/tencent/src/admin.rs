@@ -23,7 +23,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use unim_core::{
-    Admin, BatchItem, Capabilities, Clock, Credentials, Device, Error, ErrorKind, Presence, Secret, SystemClock,
+    Admin, BatchItem, Capabilities, Clock, Conversation, Credentials, Device, Error, ErrorKind, HistoryCursor,
+    HistoryPage, Message, MessageBody, Presence, Secret, SystemClock,
 };
 
 /// The account service (tencent.md 2.3).
@@ -410,6 +411,34 @@ impl Admin for TencentAdmin {
             out.extend(self.query_online_status(chunk, true).await?);
         }
         Ok(out)
+    }
+
+    /// [`TencentAdmin::send_msg`]: `openim/sendmsg` with SyncOtherMachine 1.
+    async fn send_message(
+        &self,
+        from: Option<&str>,
+        to: &str,
+        body: &MessageBody,
+        client_id: &str,
+    ) -> Result<Message, Error> {
+        self.send_msg(from, to, body, client_id).await
+    }
+
+    /// [`TencentAdmin::roam_msg`]: `openim/admin_getroammsg`, backwards.
+    async fn history(
+        &self,
+        user: &str,
+        peer: &str,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        self.roam_msg(user, peer, older, limit).await
+    }
+
+    /// [`TencentAdmin::conversation_list`]: `recentcontact/get_list` with
+    /// the unread counts of `openim/get_c2c_unread_msg_num`.
+    async fn conversations(&self, user: &str) -> Result<Vec<Conversation>, Error> {
+        self.conversation_list(user).await
     }
 }
 

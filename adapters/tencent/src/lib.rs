@@ -10,8 +10,10 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+mod admin_msg;
 pub mod error;
 pub mod link;
+pub mod msg;
 pub mod names;
 pub mod rest;
 pub mod session;
@@ -53,6 +55,29 @@ pub fn capabilities() -> unim_core::Capabilities {
         devices_per_platform: 1,
         devices_total: 1,
         max_user_id_len: user_id::MAX_USER_ID_BYTES,
+        // openim.sendmsg / msg_push / getmsg; a retry keeps its MsgRandom (msg::msg_random).
+        messages: true,
+        // TIMCustomElem {Data, Desc}.
+        custom_messages: true,
+        // The sender's other devices do get copies (SyncOtherMachine), but the
+        // default login policy allows one device per user: a second session of
+        // the same user kicks the first, so there is never another device to copy to.
+        multi_device_copy: false,
+        // sendmsg's API doc: 12 KB (93000 beyond; msg::MAX_MESSAGE_BYTES).
+        max_message_bytes: msg::MAX_MESSAGE_BYTES,
+        // recentcontact.page_get (session) and recentcontact/get_list (admin).
+        conversation_list: true,
+        // openim.msgreaded.
+        mark_read: true,
+        // openim.getroammsg (session) and openim/admin_getroammsg (admin), backwards by MsgKey.
+        history: true,
+        // recentcontact.batch_delete (session) and recentcontact/delete (admin).
+        delete_conversation: true,
+        // openim/sendmsg with or without From_Account.
+        admin_send: true,
+        admin_history: true,
+        // recentcontact/get_list with openim/get_c2c_unread_msg_num.
+        admin_conversations: true,
         ..Default::default()
     }
 }

@@ -1,5 +1,8 @@
-//! Auto-login: a saved login resumes on another device; a kick or an auth
-//! failure stops auto-login for good, and the store says why.
+//! Auto-login: a saved login resumes on another device; a kick, an auth
+//! failure or a ban stops auto-login for good, and the store says why; a
+//! network loss does not.
+
+mod invalidated;
 
 use super::{expect_user, log_in, same_platform_limit};
 use crate::case::{case_fn, require, Case};
@@ -11,6 +14,18 @@ use std::sync::Arc;
 use unim_core::{
     Clock, ConnectionState, DisconnectReason, ErrorKind, LoginStatus, MemoryStore, SavedLogin, SessionStore, StoreEntry,
 };
+
+/// `autologin.invalidated`.
+pub fn invalidated() -> Case {
+    Case {
+        name: "autologin.invalidated",
+        about: "each way the vendor ends auto-login (another login, an own device's kick, a server kick, voided \
+                credentials, a ban) leaves the store Stopped with that reason and resume refuses without connecting; \
+                a network loss keeps the saved login",
+        needs: |c| require(c.auto_login, "auto_login"),
+        run: case_fn!(invalidated::autologin_invalidated),
+    }
+}
 
 /// `autologin.resume`.
 pub fn resume() -> Case {
@@ -28,12 +43,12 @@ pub fn resume() -> Case {
     }
 }
 
-fn load(store: &MemoryStore, when: &str) -> Result<StoreEntry, Failure> {
+pub(crate) fn load(store: &MemoryStore, when: &str) -> Result<StoreEntry, Failure> {
     store.load().ctx(format!("loading the store {when}"))
 }
 
 /// Describes a store entry without its secret (the credentials redact themselves).
-fn show(entry: &StoreEntry) -> String {
+pub(crate) fn show(entry: &StoreEntry) -> String {
     match entry {
         StoreEntry::Empty => "Empty".into(),
         StoreEntry::Saved(s) => {
@@ -44,7 +59,12 @@ fn show(entry: &StoreEntry) -> String {
 }
 
 /// Waits (bounded) until the store records that auto-login of `user` stopped with `reason`.
-async fn wait_stopped(store: &MemoryStore, vendor: &str, user: &str, reason: DisconnectReason) -> Result<(), Failure> {
+pub(crate) async fn wait_stopped(
+    store: &MemoryStore,
+    vendor: &str,
+    user: &str,
+    reason: DisconnectReason,
+) -> Result<(), Failure> {
     let what = format!("after {reason:?}, the store should record that auto-login of {user} stopped");
     eventually(&what, || async {
         match store.load() {
@@ -62,7 +82,7 @@ async fn wait_stopped(store: &MemoryStore, vendor: &str, user: &str, reason: Dis
 
 /// Resumes on a new session with `store`; expects `AutoLoginStopped(reason)`,
 /// a message naming the reason, and no connection attempt.
-async fn expect_stopped_resume(
+pub(crate) async fn expect_stopped_resume(
     h: &dyn Harness,
     store: Arc<MemoryStore>,
     reason: DisconnectReason,

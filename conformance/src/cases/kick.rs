@@ -2,9 +2,9 @@
 //! kicked session hears it exactly once, keeps the vendor's code, and does not
 //! reconnect by itself.
 
-use super::{exactly_one_disconnect, log_in, TTL};
+use super::{exactly_one_disconnect, log_in, Online, TTL};
 use crate::case::{case_fn, require, Case};
-use crate::expect::{ensure, expect_kind_in, expect_state, expect_status, Failure, ResultExt, StateChange};
+use crate::expect::{ensure, expect_kind_in, expect_state, expect_status, Events, Failure, ResultExt, StateChange};
 use crate::harness::{Harness, SessionSetup};
 use std::time::Duration;
 use unim_core::{Capabilities, ConnectionState, DisconnectReason, ErrorKind, LoginStatus};
@@ -63,7 +63,13 @@ async fn kick_other_login(h: &dyn Harness) -> Result<(), Failure> {
 
 async fn kick_by_server(h: &dyn Harness) -> Result<(), Failure> {
     let user = h.fresh_user();
-    let mut on = log_in(h, "session", SessionSetup::default(), &user).await?;
+    // Credentials of the kind the vendor's kick voids.
+    let credentials = h.revocable_credentials(&user).await.ctx(format!("minting revocable credentials for {user}"))?;
+    let session = h.session(SessionSetup::default());
+    let events = Events::of("session", &*session);
+    let mut on = Online { session, events, credentials };
+    on.session.login(on.credentials.clone()).await.ctx(format!("login as {user}"))?;
+    on.events.wait_state("Connected after a successful login", |c| c.state == ConnectionState::Connected).await?;
     let admin = h.admin();
     // The kick voids credentials issued before it; let a second pass so the
     // old credentials are unambiguously older than the kick.

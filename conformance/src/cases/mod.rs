@@ -3,11 +3,16 @@
 //! needs.
 
 pub mod account;
+pub mod admin;
 pub mod autologin;
+mod chat;
+pub mod conversation;
 pub mod credential;
+pub mod delivery;
 pub mod kick;
 pub mod login;
 pub mod logout;
+pub mod message;
 pub mod multidevice;
 pub mod network;
 pub mod sync;
@@ -16,7 +21,8 @@ use crate::expect::{describe_changes, eventually, expect_status, Events, Failure
 use crate::harness::{Harness, SessionSetup};
 use std::time::Duration;
 use unim_core::{
-    Capabilities, ConnectionState, Credentials, DisconnectReason, LoginStatus, Presence, PresenceStatus, Session,
+    Capabilities, ConnectionState, Credentials, Device, DisconnectReason, LoginStatus, Presence, PresenceStatus,
+    Session,
 };
 
 /// The lifetime of credentials in cases that do not care about expiry: long
@@ -24,13 +30,10 @@ use unim_core::{
 pub(crate) const TTL: Duration = Duration::from_secs(365 * 86_400);
 
 /// How many devices of one platform may be online at once, when the vendor
-/// limits it at all: the smaller of the per-platform and total limits.
+/// limits it at all: the smallest of the per-platform, per-class (a platform
+/// is in one class) and total limits.
 pub(crate) fn same_platform_limit(c: &Capabilities) -> Option<u32> {
-    match (c.devices_per_platform, c.devices_total) {
-        (0, 0) => None,
-        (0, n) | (n, 0) => Some(n),
-        (p, t) => Some(p.min(t)),
-    }
+    [c.devices_per_platform, c.devices_per_class, c.devices_total].into_iter().filter(|&n| n > 0).min()
 }
 
 /// A session that a helper logged in.
@@ -139,4 +142,24 @@ pub(crate) fn exactly_one_disconnect(events: &Events, accepted: &[DisconnectReas
 /// `A or B` for failure messages.
 pub(crate) fn reasons(accepted: &[DisconnectReason]) -> String {
     accepted.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>().join(" or ")
+}
+
+/// Waits (bounded, real time) until `session`'s `other_devices()` satisfies
+/// `pred`, and returns that list. A device learns of its user's other
+/// devices from the vendor's pushes (or asks the server), so the list may
+/// trail another device's login or logout by a round trip.
+pub(crate) async fn wait_other_devices(
+    session: &dyn Session,
+    what: &str,
+    pred: impl Fn(&[Device]) -> bool,
+) -> Result<Vec<Device>, Failure> {
+    let pred = &pred;
+    eventually(what, || async move {
+        match session.other_devices().await {
+            Ok(list) if pred(&list) => Ok(list),
+            Ok(list) => Err(format!("other_devices() = {list:?}")),
+            Err(e) => Err(format!("other_devices() failed: {e}")),
+        }
+    })
+    .await
 }

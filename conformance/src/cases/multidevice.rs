@@ -1,12 +1,17 @@
 //! Several devices of one user: what the admin sees, the vendor's default
 //! multi-device policy (which device a new login pushes out), driven by the
-//! limits the adapter claims, and a device kicking the user's other devices.
+//! limits the adapter claims (per platform, per device class, in all), and a
+//! device kicking the user's other devices.
 
-use super::{exactly_one_disconnect, expect_presence, log_in, same_platform_limit, wait_presence, Online};
+use super::{
+    exactly_one_disconnect, expect_presence, log_in, same_platform_limit, wait_other_devices, wait_presence, Online,
+};
 use crate::case::{case_fn, require, Case};
 use crate::expect::{ensure, expect_state, expect_status, Failure, ResultExt, StateChange};
 use crate::harness::{Harness, SessionSetup};
-use unim_core::{Capabilities, ConnectionState, Device, DisconnectReason, LoginStatus, Platform, PresenceStatus};
+use unim_core::{
+    Capabilities, ConnectionState, Device, DeviceClass, DisconnectReason, LoginStatus, Platform, PresenceStatus,
+};
 
 /// `multidevice.list`.
 pub fn list() -> Case {
@@ -46,29 +51,61 @@ pub fn kick_own_device() -> Case {
 pub fn kick_all() -> Case {
     Case {
         name: "multidevice.kick_all",
-        about: "a device kicks all the user's other devices: each ends once with KickedByOwnDevice; the kicker stays",
+        about: "a device kicks all the user's other devices (two where the limits allow, else one): each ends once \
+                with KickedByOwnDevice; the kicker stays",
         needs: |c| require(c.kick_own_device, "kick_own_device"),
         run: case_fn!(multidevice_kick_all),
+    }
+}
+
+/// `multidevice.mixed_platforms`.
+pub fn mixed_platforms() -> Case {
+    Case {
+        name: "multidevice.mixed_platforms",
+        about: "a desktop and a mobile device of one user stay online together; one more mobile login pushes out the \
+                oldest mobile once with KickedByOtherLogin by a mobile device, and the desktop stays",
+        needs: |c| {
+            require(c.devices_per_class >= 1, "devices_per_class")?;
+            require(
+                c.devices_total == 0 || c.devices_total > c.devices_per_class,
+                "devices_total above devices_per_class (room for a desktop beside the mobiles)",
+            )
+        },
+        run: case_fn!(multidevice_mixed_platforms),
     }
 }
 
 /// The reasons a device pushed out by a newer login may be given.
 const EVICTED: [DisconnectReason; 2] = [DisconnectReason::KickedByOtherLogin, DisconnectReason::TooManyDevices];
 
-/// A platform other than `p` that the harness can open sessions on.
-fn another_platform(h: &dyn Harness, p: &Platform) -> Option<Platform> {
-    h.platforms().into_iter().find(|q| q != p)
+/// A platform other than `p` that the harness can open sessions on; where
+/// the vendor limits devices per class, one of another class if there is one.
+fn another_platform(h: &dyn Harness, c: &Capabilities, p: &Platform) -> Option<Platform> {
+    let others: Vec<Platform> = h.platforms().into_iter().filter(|q| q != p).collect();
+    let other_class = others.iter().find(|q| q.class() != p.class()).cloned();
+    match (c.devices_per_class, other_class) {
+        (0, _) | (_, None) => others.into_iter().next(),
+        (_, Some(q)) => Some(q),
+    }
+}
+
+/// True when the per-class limit (if any) leaves room for one more device on
+/// `q` beside devices already online on the platforms `online`.
+fn class_has_room(c: &Capabilities, online: &[Platform], q: &Platform) -> bool {
+    let same = online.iter().filter(|p| p.class() == q.class()).count() as u32;
+    c.devices_per_class == 0 || q.class() == DeviceClass::Other || same < c.devices_per_class
 }
 
 /// A platform on which a second device of the user can be online beside one
 /// on `first`, if the policy allows two devices at all.
-fn coexisting_platform(h: &dyn Harness, c: &Capabilities, first: &Platform) -> Option<Platform> {
+pub(crate) fn coexisting_platform(h: &dyn Harness, c: &Capabilities, first: &Platform) -> Option<Platform> {
+    let fits = |q: &Platform| class_has_room(c, std::slice::from_ref(first), q);
     if c.devices_total == 1 {
         None
-    } else if c.devices_per_platform != 1 {
+    } else if c.devices_per_platform != 1 && fits(first) {
         Some(first.clone())
     } else {
-        another_platform(h, first)
+        another_platform(h, c, first).filter(fits)
     }
 }
 
@@ -100,11 +137,8 @@ async fn multidevice_list(h: &dyn Harness) -> Result<(), Failure> {
         );
         if let Some(platform) = coexisting_platform(h, &caps, &device.platform) {
             let second = log_in(h, "second device", SessionSetup::on(platform.clone()), &user).await?;
-            let listed = on.session.other_devices().await.ctx("other_devices() with a second device online")?;
-            ensure!(
-                listed.iter().any(|d| d.platform == platform),
-                "other_devices() does not list the second device (on {platform:?}): {listed:?}"
-            );
+            let what = format!("other_devices() should list the second device (on {platform:?})");
+            wait_other_devices(&*on.session, &what, |l| l.iter().any(|d| d.platform == platform)).await?;
             second.session.logout().await.ctx("logout of the second device")?;
         }
     }
@@ -157,11 +191,13 @@ async fn multidevice_policy(h: &dyn Harness) -> Result<(), Failure> {
 
     // Across platforms, where the harness can open a device on another one.
     let platform = devices[0].session.device().platform;
-    let Some(other) = another_platform(h, &platform) else {
+    let Some(other) = another_platform(h, &caps, &platform) else {
         return Ok(());
     };
-    let fits_beside =
-        caps.devices_per_platform > 0 && (caps.devices_total == 0 || caps.devices_total > caps.devices_per_platform);
+    let online: Vec<Platform> = devices.iter().map(|d| d.session.device().platform).collect();
+    let fits_beside = caps.devices_per_platform > 0
+        && (caps.devices_total == 0 || caps.devices_total > caps.devices_per_platform)
+        && class_has_room(&caps, &online, &other);
     if caps.devices_total == 1 {
         let mobile = log_in(h, "a device on another platform", SessionSetup::on(other.clone()), &user).await?;
         ensure!(
@@ -183,16 +219,19 @@ async fn multidevice_policy(h: &dyn Harness) -> Result<(), Failure> {
 
 /// Platforms for `n` devices of one user that can all be online at once under
 /// the claimed limits (the default platform first), or `None`.
-fn platforms_for(h: &dyn Harness, c: &Capabilities, n: u32) -> Option<Vec<Platform>> {
+pub(crate) fn platforms_for(h: &dyn Harness, c: &Capabilities, n: u32) -> Option<Vec<Platform>> {
     if c.devices_total != 0 && c.devices_total < n {
         return None;
     }
-    let mut chosen = Vec::new();
+    let mut chosen: Vec<Platform> = Vec::new();
     for platform in h.platforms() {
         let room = if c.devices_per_platform == 0 { n } else { c.devices_per_platform };
         for _ in 0..room {
             if chosen.len() as u32 == n {
                 return Some(chosen);
+            }
+            if !class_has_room(c, &chosen, &platform) {
+                break;
             }
             chosen.push(platform.clone());
         }
@@ -201,7 +240,7 @@ fn platforms_for(h: &dyn Harness, c: &Capabilities, n: u32) -> Option<Vec<Platfo
 }
 
 /// Logs in `n` devices of `user` that may all be online together.
-async fn log_in_devices(h: &dyn Harness, user: &str, n: u32) -> Result<Vec<Online>, Failure> {
+pub(crate) async fn log_in_devices(h: &dyn Harness, user: &str, n: u32) -> Result<Vec<Online>, Failure> {
     let caps = h.capabilities();
     let platforms = platforms_for(h, &caps, n).ok_or_else(|| {
         Failure::new(format!("the claimed device limits and the harness's platforms do not allow {n} devices at once"))
@@ -250,12 +289,9 @@ async fn multidevice_kick_own_device(h: &dyn Harness) -> Result<(), Failure> {
     let mut a = devices.pop().expect("two devices");
     let b_device = b.session.device();
 
-    let listed = a.session.other_devices().await.ctx("other_devices() on device A")?;
-    let Some(target) = listed.iter().find(|d| same_device(d, &b_device)).cloned() else {
-        return Err(Failure::new(format!(
-            "device A's other_devices() does not list device B ({b_device:?}): {listed:?}"
-        )));
-    };
+    let what = format!("device A's other_devices() should list device B ({b_device:?})");
+    let listed = wait_other_devices(&*a.session, &what, |l| l.iter().any(|d| same_device(d, &b_device))).await?;
+    let target = listed.iter().find(|d| same_device(d, &b_device)).cloned().expect("waited for it");
     let a_device = a.session.device();
     ensure!(
         !listed.iter().any(|d| same_device(d, &a_device)),
@@ -268,21 +304,32 @@ async fn multidevice_kick_own_device(h: &dyn Harness) -> Result<(), Failure> {
     a.events.expect_no_state_change("device A after kicking B").await?;
     expect_state("device A", &*a.session, ConnectionState::Connected)?;
     a.session.ping().await.ctx("ping on device A after kicking B")?;
-    let listed = a.session.other_devices().await.ctx("other_devices() on device A after the kick")?;
-    ensure!(
-        !listed.iter().any(|d| same_device(d, &b_device)),
-        "device A's other_devices() still lists the kicked device B ({b_device:?}): {listed:?}"
-    );
+    let what = format!("device A's other_devices() should no longer list the kicked device B ({b_device:?})");
+    wait_other_devices(&*a.session, &what, |l| !l.iter().any(|d| same_device(d, &b_device))).await?;
     Ok(())
 }
 
 async fn multidevice_kick_all(h: &dyn Harness) -> Result<(), Failure> {
     let user = h.fresh_user();
-    let mut devices = log_in_devices(h, &user, 3).await?;
+    // Three devices where the limits allow it (two to kick), else two (one
+    // desktop and one mobile under a per-class limit of one).
+    let n = if platforms_for(h, &h.capabilities(), 3).is_some() { 3 } else { 2 };
+    let mut devices = log_in_devices(h, &user, n).await?;
     let kicker = devices.remove(0);
+    let others: Vec<Device> = devices.iter().map(|on| on.session.device()).collect();
+    if h.capabilities().list_own_devices {
+        // The kicker kicks the devices it knows of: let it hear of them first.
+        let what = format!("device A's other_devices() should list the other {} device(s)", others.len());
+        wait_other_devices(&*kicker.session, &what, |l| others.iter().all(|o| l.iter().any(|d| same_device(d, o))))
+            .await?;
+    }
 
     let kicked = kicker.session.kick_other_devices().await.ctx("device A kicks all the user's other devices")?;
-    ensure!(kicked == 2, "kick_other_devices() on device A says it kicked {kicked} device(s); expected 2");
+    let expected = n as usize - 1;
+    ensure!(
+        kicked == expected,
+        "kick_other_devices() on device A says it kicked {kicked} device(s); expected {expected}"
+    );
     for on in &mut devices {
         let why = format!("device A kicked all the other devices ({})", on.events.label());
         expect_kicked_by_own_device(h, on, &why).await?;
@@ -292,5 +339,96 @@ async fn multidevice_kick_all(h: &dyn Harness) -> Result<(), Failure> {
     kicker.events.expect_no_state_change("device A after kicking the others").await?;
     expect_state("device A", &*kicker.session, ConnectionState::Connected)?;
     kicker.session.ping().await.ctx("ping on device A after kicking the others")?;
+    Ok(())
+}
+
+/// The desktop platform and `n` mobile platforms for the mixed-platforms case:
+/// the mobiles cycle through the harness's mobile platforms, so that the last
+/// one is on another platform than the first (a per-class eviction, not a
+/// per-platform one).
+fn mixed_platforms_for(h: &dyn Harness, c: &Capabilities, n: usize) -> Result<(Platform, Vec<Platform>), Failure> {
+    let offered = h.platforms();
+    let desktop = offered.iter().find(|p| p.class() == DeviceClass::Desktop).cloned();
+    let mobiles: Vec<Platform> = offered.iter().filter(|p| p.class() == DeviceClass::Mobile).cloned().collect();
+    let Some(desktop) = desktop else {
+        return Err(Failure::new(format!(
+            "the adapter claims devices_per_class but the harness offers no desktop platform: {offered:?}"
+        )));
+    };
+    ensure!(
+        mobiles.len() >= 2,
+        "the adapter claims devices_per_class but the harness offers fewer than two mobile platforms: {offered:?}"
+    );
+    let chosen: Vec<Platform> = (0..n).map(|i| mobiles[i % mobiles.len()].clone()).collect();
+    let coexisting = &chosen[..n - 1];
+    let crowded = mobiles.iter().any(|m| {
+        let on = coexisting.iter().filter(|p| *p == m).count() as u32;
+        c.devices_per_platform != 0 && on > c.devices_per_platform
+    });
+    ensure!(
+        !crowded && chosen[n - 1] != chosen[0],
+        "the harness's mobile platforms {mobiles:?} cannot hold {} mobile device(s) under the per-platform limit \
+         of {} and then log in one more on another platform",
+        n - 1,
+        c.devices_per_platform
+    );
+    Ok((desktop, chosen))
+}
+
+async fn multidevice_mixed_platforms(h: &dyn Harness) -> Result<(), Failure> {
+    let caps = h.capabilities();
+    let per_class = caps.devices_per_class as usize;
+    let (desktop_platform, mobile_platforms) = mixed_platforms_for(h, &caps, per_class + 1)?;
+    let user = h.fresh_user();
+
+    // One desktop and as many mobiles as the class allows: all stay online.
+    let mut desktop = log_in(h, "desktop", SessionSetup::on(desktop_platform.clone()), &user).await?;
+    let mut mobiles: Vec<Online> = Vec::new();
+    for (i, platform) in mobile_platforms[..per_class].iter().enumerate() {
+        mobiles.push(log_in(h, &format!("mobile {}", i + 1), SessionSetup::on(platform.clone()), &user).await?);
+    }
+    let together = format!("a desktop and {per_class} mobile device(s) fit under the per-class limit of {per_class}");
+    expect_all_connected(std::slice::from_mut(&mut desktop), &together).await?;
+    expect_all_connected(&mut mobiles, &together).await?;
+    if caps.list_own_devices {
+        let wanted = &mobile_platforms[..per_class];
+        let what = format!("the desktop's other_devices() should list the mobile device(s) on {wanted:?}");
+        wait_other_devices(&*desktop.session, &what, |l| wanted.iter().all(|p| l.iter().any(|d| d.platform == *p)))
+            .await?;
+        let what = format!("mobile 1's other_devices() should list the desktop on {desktop_platform:?}");
+        wait_other_devices(&*mobiles[0].session, &what, |l| l.iter().any(|d| d.platform == desktop_platform)).await?;
+    }
+
+    // One more mobile, on another platform than the oldest mobile.
+    let last = &mobile_platforms[per_class];
+    let newest = log_in(h, &format!("mobile {}", per_class + 1), SessionSetup::on(last.clone()), &user).await?;
+    let oldest = &mut mobiles[0];
+    let why = format!("a mobile device on {last:?} logged in beyond the per-class limit of {per_class}");
+    let kicked = oldest.events.wait_state(&format!("Disconnected ({why})"), StateChange::is_disconnected).await?;
+    if !kicked.is_disconnected_with(DisconnectReason::KickedByOtherLogin) {
+        return Err(oldest.events.failure(format!("{why}: expected Disconnected(KickedByOtherLogin), got {kicked}")));
+    }
+    let by = kicked.reason.as_ref().and_then(|d| d.by.clone());
+    ensure!(
+        by.as_ref().is_some_and(|d| d.platform.class() == DeviceClass::Mobile),
+        "{}: the eviction should name the mobile device that caused it, got by = {by:?} ({kicked})",
+        oldest.events.label()
+    );
+    let attempts = h.connection_attempts();
+    newest.session.ping().await.ctx("ping on the newest mobile")?;
+    oldest.events.expect_no_state_change(&format!("after being pushed out ({why}): no reconnect")).await?;
+    exactly_one_disconnect(&oldest.events, &[DisconnectReason::KickedByOtherLogin])?;
+    let made = h.connection_attempts() - attempts;
+    ensure!(made == 0, "{} made {made} connection attempt(s) after being pushed out", oldest.events.label());
+    expect_status(
+        &format!("{} after being pushed out", oldest.events.label()),
+        &*oldest.session,
+        LoginStatus::LoggedOut,
+    )?;
+
+    let stays = format!("only the oldest mobile is pushed out by {why}");
+    expect_all_connected(std::slice::from_mut(&mut desktop), &stays).await?;
+    expect_all_connected(&mut mobiles[1..], &stays).await?;
+    desktop.session.ping().await.ctx("ping on the desktop after the mobile eviction")?;
     Ok(())
 }

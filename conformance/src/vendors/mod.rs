@@ -15,7 +15,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The [`crate::Harness`] methods that every emulator-backed harness answers
 /// the same way, from its `emulator` field's engine and faults, with the
 /// shared [`RECONNECT`] policy. Expands inside `impl Harness for ...`.
-#[cfg_attr(not(any(feature = "tencent", feature = "easemob")), allow(unused_macros))]
+#[cfg_attr(not(any(feature = "tencent", feature = "easemob", feature = "netease")), allow(unused_macros))]
 macro_rules! emulator_controls {
     () => {
         fn drop_links(&self, user: &str) -> usize {
@@ -46,6 +46,8 @@ macro_rules! emulator_controls {
 
 #[cfg(feature = "easemob")]
 pub mod easemob;
+#[cfg(feature = "netease")]
+pub mod netease;
 #[cfg(feature = "tencent")]
 pub mod tencent;
 
@@ -56,5 +58,7 @@ pub fn factories() -> Vec<(&'static str, HarnessFactory)> {
         ("tencent", tencent::tencent_factory()),
         #[cfg(feature = "easemob")]
         ("easemob", easemob::easemob_factory()),
+        #[cfg(feature = "netease")]
+        ("netease", netease::netease_factory()),
     ]
 }

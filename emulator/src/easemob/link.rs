@@ -28,7 +28,6 @@ use axum::Router;
 pub(crate) use queues::Queues;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use unim_easemob::link::{message_body, Jid, MessageBody, Meta};
 
 /// The largest frame a client may send (the SDK's messages stay far below).
 const MAX_MESSAGE_BYTES: usize = 1 << 20;
@@ -46,34 +45,6 @@ pub(crate) fn routes(face: Arc<Face>, queues: Arc<Queues>) -> Router {
     Router::new().route("/websocket", get(upgrade)).with_state(shared)
 }
 
-/// Stores the chat meta `out` (already stamped with its server id, sender and
-/// receiver) as a SYNC send does (7.1, 7.3): for every online device of
-/// `receiver` (NOTICEd), or for its next login when none is online (unless
-/// the receiver does not exist: then it is dropped); and for the sender's
-/// other online devices (all but `own_link`).
-pub(crate) fn store_chat(
-    face: &Face,
-    queues: &Queues,
-    sender: &str,
-    receiver: &str,
-    out: &Meta,
-    own_link: Option<crate::LinkId>,
-) {
-    let engine = &face.engine;
-    if engine.account(receiver).is_none() {
-        tracing::debug!(receiver, "easemob link: a message to an unknown user is dropped");
-    } else {
-        for link in queues.deliver(receiver, sender, out, None, true) {
-            engine.push(link, notice_payload(sender));
-        }
-    }
-    if receiver != sender {
-        for link in queues.deliver(sender, receiver, out, own_link, false) {
-            engine.push(link, notice_payload(receiver));
-        }
-    }
-}
-
 /// The test control behind [`crate::Emulator::easemob_inject_text`]: stores a
 /// one-to-one text message from `from` to `to` exactly as a SYNC send by a
 /// device of `from` would (a 19-digit server id, a chat meta whose payload is
@@ -88,13 +59,18 @@ pub(crate) fn inject_text(face: &Face, queues: &Queues, from: &str, to: &str, te
             return Err(format!("no Easemob user {user:?}"));
         }
     }
-    let now = u64::try_from(face.store.now_ms()).unwrap_or(0);
-    let server_id = queues.next_id(now);
-    let jid = |name: &str| Jid::user(face.app_key.to_string(), name);
-    let body = MessageBody::text_message(message_body::Type::Chat, jid(&sender), jid(&receiver), text);
-    let out = Meta { from: Some(jid(&sender)), timestamp: Some(now), ..Meta::chat(server_id, jid(&receiver), &body) };
-    store_chat(face, queues, &sender, &receiver, &out, None);
-    Ok(server_id)
+    let out = super::chat::Outgoing {
+        sender: &sender,
+        resource: None,
+        receiver: &receiver,
+        client_id: format!("inject-{:016x}", rand::random::<u64>()),
+        body: unim_core::MessageBody::text(text),
+        payload: None,
+        copy_to_sender: true,
+        own_link: None,
+        refuse_unknown: true,
+    };
+    super::chat::send(face, queues, out).map(|sent| sent.server_id).map_err(|e| format!("refused: {e:?}"))
 }
 
 /// The engine push that tells a connection of this face to NOTICE its

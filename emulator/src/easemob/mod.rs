@@ -5,11 +5,17 @@
 //! the link's routes beside the REST routes; the link authenticates logins
 //! with `Store::check_user_token` and `Store::check_password`.
 //!
+//! **Messages** (`chat.rs`) come in over msync SYNC sends and REST
+//! `POST /messages/users`; both store through the engine (19-digit ids,
+//! per-user conversation lists and unread counts) and deliver through the
+//! msync queues.
+//!
 //! **Kicks for the link.** The engine's [`crate::LinkSignal::Kicked`] carries
 //! the neutral reason of a kick (deletion, password change, forced logout of
 //! every device or of one, ban); the msync face turns it into Easemob's kick
 //! signal.
 
+mod chat;
 mod link;
 mod rest;
 pub(crate) mod store;
@@ -29,7 +35,7 @@ use unim_easemob::rest::AppKey;
 /// [`DisconnectReason::KickedByOtherLogin`]). (214 `TOO_MANY_DEVICES` is what
 /// a refused login is told, not an evicted device.)
 pub const DEFAULT_POLICY: DevicePolicy =
-    DevicePolicy { per_platform: 4, total: 0, evicted_reason: DisconnectReason::KickedByOtherLogin };
+    DevicePolicy { per_platform: 4, per_class: 0, total: 0, evicted_reason: DisconnectReason::KickedByOtherLogin };
 
 /// The app the Easemob face pretends to be.
 #[derive(Clone)]
@@ -142,6 +148,10 @@ pub(crate) struct Face {
     /// `http://host:port`, for the `uri` field of answers.
     pub(crate) rest_url: String,
     pub(crate) store: store::Store,
+    /// The msync queues (shared by the link, the REST message API and the test controls).
+    pub(crate) queues: Arc<link::Queues>,
+    /// What each stored message's sender wrote.
+    pub(crate) payloads: chat::Payloads,
 }
 
 /// Binds the face and serves it in the background.
@@ -167,8 +177,17 @@ pub(crate) async fn serve(
         client_secret: settings.client_secret.clone(),
     };
     let store = store::Store::new(Arc::clone(&engine));
-    let face = Arc::new(Face { engine, settings, app_key, app_uuid: store::random_uuid(), rest_url, store });
     let queues = Arc::new(link::Queues::default());
+    let face = Arc::new(Face {
+        engine,
+        settings,
+        app_key,
+        app_uuid: store::random_uuid(),
+        rest_url,
+        store,
+        queues: Arc::clone(&queues),
+        payloads: chat::Payloads::default(),
+    });
     let control = Control { face: Arc::clone(&face), queues: Arc::clone(&queues) };
     let app: Router = rest::routes(Arc::clone(&face)).merge(link::routes(face, queues));
     let server = tokio::spawn(async move {

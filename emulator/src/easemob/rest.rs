@@ -55,6 +55,8 @@
 //! with 400 `invalid_grant` `invalid password`; an unknown `grant_type` is 400
 //! `unsupported_grant_type` (OAuth 2.0's name).
 
+mod messages;
+
 use super::store::{PasswordRefusal, RegisterRefusal, Subject, TokenRefusal};
 use super::Face;
 use crate::InjectedError;
@@ -93,7 +95,11 @@ const CORRUPT_TOKEN: &str = "Unable to authenticate due to corrupt access token"
 
 /// The REST routes of the face: everything under `/{org_name}/{app_name}`.
 pub(crate) fn routes(face: Arc<Face>) -> Router {
-    Router::new().route("/{org}/{app}", any(handle)).route("/{org}/{app}/{*rest}", any(handle)).with_state(face)
+    Router::new()
+        .route("/{org}/{app}", any(handle))
+        .route("/{org}/{app}/{*rest}", any(handle))
+        .route("/api/server/v6/{org}/{app}/{*rest}", any(handle))
+        .with_state(face)
 }
 
 /// A refusal: the HTTP status and Easemob's error string and description.
@@ -134,13 +140,25 @@ enum Route {
     DisconnectDevice(String, String),
     Deactivate(String),
     Activate(String),
+    MessagesUsers,
+    Roaming,
+    UserChannel(String),
+    UserChannelsList(String),
+    MessageRoaming(String),
 }
 
 impl Route {
     /// The route of the path segments after `/{org}/{app}`.
-    fn parse(method: &Method, rest: &[String]) -> Option<Route> {
+    fn parse(method: &Method, rest: &[String], v6: bool) -> Option<Route> {
         let seg: Vec<&str> = rest.iter().map(String::as_str).collect();
+        if v6 {
+            return (seg.as_slice() == ["roaming", "chat"]).then_some(Route::Roaming);
+        }
         Some(match seg.as_slice() {
+            ["messages", "users"] => Route::MessagesUsers,
+            ["users", u, "user_channel"] | ["user", u, "user_channel"] => Route::UserChannel(u.to_string()),
+            ["sdk", "user", u, "user_channels", "list"] => Route::UserChannelsList(u.to_string()),
+            ["users", u, "messageroaming"] => Route::MessageRoaming(u.to_string()),
             ["token"] => Route::Token,
             ["users"] => Route::Users,
             ["users", "batch", "status"] if method == Method::POST => Route::BatchStatus,
@@ -165,7 +183,9 @@ impl Route {
             // The API page says PUT; Easemob's rate-limit table says POST: both are taken.
             Route::Password(_) => &[Method::PUT, Method::POST],
             Route::Status(_) | Route::Resources(_) | Route::Disconnect(_) => &[Method::GET],
-            Route::DisconnectDevice(..) => &[Method::DELETE],
+            Route::DisconnectDevice(..) | Route::UserChannel(_) => &[Method::DELETE],
+            Route::MessagesUsers | Route::Roaming | Route::MessageRoaming(_) => &[Method::POST],
+            Route::UserChannelsList(_) => &[Method::GET],
         };
         allowed.contains(method)
     }
@@ -226,6 +246,11 @@ fn answer(call: &Call<'_>, path: &str) -> Reply {
     if let Some(injected) = call.face.engine.faults().take_injected() {
         return Err(injected_refusal(injected));
     }
+    // The v6 APIs live under `/api/server/v6/{org}/{app}` (easemob.md 4.2).
+    let (path, v6) = match path.strip_prefix("/api/server/v6") {
+        Some(rest) if rest.starts_with('/') => (rest, true),
+        _ => (path, false),
+    };
     let segments: Vec<String> = path
         .trim_start_matches('/')
         .split('/')
@@ -244,7 +269,7 @@ fn answer(call: &Call<'_>, path: &str) -> Reply {
         ));
     }
     let rest: Vec<String> = segments[2..].iter().filter(|s| !s.is_empty()).cloned().collect();
-    let route = Route::parse(&call.method, &rest).ok_or_else(Refusal::no_user)?;
+    let route = Route::parse(&call.method, &rest, v6).ok_or_else(Refusal::no_user)?;
     if !route.allows(&call.method) {
         return Err(Refusal::new(405, "web_application", "HTTP 405 Method Not Allowed"));
     }
@@ -262,6 +287,11 @@ fn answer(call: &Call<'_>, path: &str) -> Reply {
         Route::DisconnectDevice(u, res) => disconnect_device(call, &u, &res),
         Route::Deactivate(u) => deactivate(call, &u),
         Route::Activate(u) => activate(call, &u),
+        Route::MessagesUsers => messages::send(call),
+        Route::Roaming => messages::roaming(call),
+        Route::UserChannel(u) => messages::delete_channel(call, &u),
+        Route::UserChannelsList(u) => messages::list_channels(call, &u),
+        Route::MessageRoaming(u) => messages::message_roaming(call, &u),
     }
 }
 
@@ -855,13 +885,13 @@ mod tests {
     #[test]
     fn routes_by_method_and_path() {
         let seg = |p: &str| p.split('/').map(str::to_owned).collect::<Vec<_>>();
-        assert_eq!(Route::parse(&Method::POST, &seg("users/batch/status")), Some(Route::BatchStatus));
-        assert_eq!(Route::parse(&Method::GET, &seg("users/batch/status")), Some(Route::Status("batch".into())));
+        assert_eq!(Route::parse(&Method::POST, &seg("users/batch/status"), false), Some(Route::BatchStatus));
+        assert_eq!(Route::parse(&Method::GET, &seg("users/batch/status"), false), Some(Route::Status("batch".into())));
         assert_eq!(
-            Route::parse(&Method::DELETE, &seg("users/a/disconnect/web_1")),
+            Route::parse(&Method::DELETE, &seg("users/a/disconnect/web_1"), false),
             Some(Route::DisconnectDevice("a".into(), "web_1".into()))
         );
-        assert_eq!(Route::parse(&Method::GET, &seg("chatgroups")), None);
+        assert_eq!(Route::parse(&Method::GET, &seg("chatgroups"), false), None);
         assert!(Route::Password("a".into()).allows(&Method::PUT));
         assert!(!Route::Token.allows(&Method::GET));
     }

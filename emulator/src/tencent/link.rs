@@ -9,21 +9,20 @@
 //! One task per connection ([`conn`]) reads the socket, the engine's signals
 //! for its link and its timers, and is the only writer of the socket.
 //!
-//! State shared by all connections of one face lives in a [`Store`] created by
-//! [`routes`] and held in the router's state, so each face (each call of
-//! `routes`) has its own: the login sessions keyed by A2Key (they outlive
-//! sockets: a reconnecting SDK logs in again with its `a2`, and requests are
-//! authenticated by `a2`), the ids of the links this face attached, the
-//! per-user offline message queues and the record of sent messages used to
-//! de-duplicate resends.
+//! State shared by all connections of one face lives in its [`Store`]: the
+//! login sessions keyed by A2Key (they outlive sockets: a reconnecting SDK
+//! logs in again with its `a2`, and requests are authenticated by `a2`) and
+//! the ids of the links this face attached. Messages are the face's
+//! mailbox's ([`super::mailbox`]); the message commands are in [`messages`].
 //!
 //! Engine pushes ([`crate::LinkSignal::Push`]) to links of this face are JSON
 //! objects `{"servcmd": "<service>.<command>", "body": {...}}` (see
 //! [`push_payload`]); the connection sends them as a push frame (`seq: 0`).
 
 mod conn;
+mod messages;
 mod replies;
-mod store;
+pub(crate) mod store;
 
 use super::Face;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -46,13 +45,14 @@ const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// What every connection of one face shares.
 pub(crate) struct Shared {
     pub(crate) face: Arc<Face>,
-    pub(crate) store: Store,
+    pub(crate) store: Arc<Store>,
 }
 
 /// The routes of the web client protocol: WebSocket upgrades at `/binfo`
 /// (the SDK's default, binary frames) and `/info` (text frames).
 pub(crate) fn routes(face: Arc<Face>) -> Router {
-    let shared = Arc::new(Shared { face, store: Store::default() });
+    let store = Arc::clone(&face.store);
+    let shared = Arc::new(Shared { face, store });
     Router::new().route("/binfo", get(upgrade_binary)).route("/info", get(upgrade_text)).with_state(shared)
 }
 

@@ -2,8 +2,11 @@
 //! section 2) and the web client protocol at `/binfo` that `@tencentcloud/chat`
 //! speaks (docs/protocols/tencent.md), both on one port.
 
+mod history;
 mod link;
+mod mailbox;
 mod rest;
+mod rest_msg;
 
 use crate::{bind, DevicePolicy, EmulatorError, Engine};
 use axum::Router;
@@ -91,6 +94,22 @@ pub(crate) struct Face {
     pub(crate) engine: Arc<Engine>,
     pub(crate) settings: TencentSettings,
     pub(crate) key: UserSigKey,
+    /// The link's login sessions and links (REST sends push through it too).
+    pub(crate) store: Arc<link::store::Store>,
+    /// Message feeds and delivery.
+    pub(crate) mailbox: mailbox::Mailbox,
+}
+
+/// TinyIds look like Tencent's: 18 digits starting 144115.
+const TINYID_BASE: u64 = 144_115_000_000_000_000;
+
+/// A stable TinyId for `user`: the same user always gets the same one
+/// (FNV-1a of the UserID, in Tencent's 18-digit range).
+pub(crate) fn tiny_id(user: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(user.as_bytes());
+    TINYID_BASE + hasher.finish() % 1_000_000_000_000
 }
 
 /// A UserSig refused, with the server code Tencent gives for it (tencent.md 1.2, 3).
@@ -139,7 +158,8 @@ pub(crate) async fn serve(
         admin: settings.admin.clone(),
     };
     let key = UserSigKey::new(settings.sdkappid, &settings.secret_key);
-    let face = Arc::new(Face { engine, settings, key });
+    let store = Arc::new(link::store::Store::default());
+    let face = Arc::new(Face { engine, settings, key, store, mailbox: mailbox::Mailbox::default() });
     let app: Router = rest::routes(Arc::clone(&face)).merge(link::routes(face));
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

@@ -1,5 +1,6 @@
 //! The Tencent face's server REST API: `POST /v4/{service}/{command}`, to the
-//! letter of `vendors/tencent.md` sections 2.1-2.3 and 3, with the wire types
+//! letter of `vendors/tencent.md` sections 2.1-2.5 and 3 (the message and
+//! conversation calls are in [`super::rest_msg`]), with the wire types
 //! of [`unim_tencent::rest::types`].
 //!
 //! Every request is checked in this order, and the first failure answers:
@@ -18,7 +19,7 @@
 //! `random` and `contenttype` are accepted as sent and not checked: the doc
 //! prescribes their values but names no error for breaking them.
 
-use super::Face;
+use super::{rest_msg, Face};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::routing::post;
@@ -69,6 +70,11 @@ enum Endpoint {
     QueryOnlineStatus,
     /// The legacy `openim/querystate`: `State` instead of `Status`.
     QueryState,
+    SendMsg,
+    AdminGetRoamMsg,
+    GetC2cUnreadMsgNum,
+    RecentContactGetList,
+    RecentContactDelete,
 }
 
 impl Endpoint {
@@ -81,24 +87,29 @@ impl Endpoint {
             ("im_open_login_svc", "kick") => Endpoint::Kick,
             ("openim", "query_online_status") => Endpoint::QueryOnlineStatus,
             ("openim", "querystate") => Endpoint::QueryState,
+            ("openim", "sendmsg") => Endpoint::SendMsg,
+            ("openim", "admin_getroammsg") => Endpoint::AdminGetRoamMsg,
+            ("openim", "get_c2c_unread_msg_num") => Endpoint::GetC2cUnreadMsgNum,
+            ("recentcontact", "get_list") => Endpoint::RecentContactGetList,
+            ("recentcontact", "delete") => Endpoint::RecentContactDelete,
             _ => return None,
         })
     }
 }
 
 /// A refusal: the code and ErrorInfo of a FAIL envelope.
-struct Refusal {
-    code: i64,
-    info: String,
+pub(super) struct Refusal {
+    pub(super) code: i64,
+    pub(super) info: String,
 }
 
 impl Refusal {
-    fn new(code: i64, info: impl Into<String>) -> Self {
+    pub(super) fn new(code: i64, info: impl Into<String>) -> Self {
         Refusal { code, info: info.into() }
     }
 }
 
-type Reply = Result<Value, Refusal>;
+pub(super) type Reply = Result<Value, Refusal>;
 
 async fn handle(
     State(face): State<Arc<Face>>,
@@ -138,6 +149,11 @@ fn answer(face: &Face, service: &str, command: &str, params: &HashMap<String, St
         Endpoint::Kick => kick(face, body),
         Endpoint::QueryOnlineStatus => query_online_status(face, body, false),
         Endpoint::QueryState => query_online_status(face, body, true),
+        Endpoint::SendMsg => rest_msg::sendmsg(face, body),
+        Endpoint::AdminGetRoamMsg => rest_msg::admin_getroammsg(face, body),
+        Endpoint::GetC2cUnreadMsgNum => rest_msg::get_c2c_unread_msg_num(face, body),
+        Endpoint::RecentContactGetList => rest_msg::get_list(face, body),
+        Endpoint::RecentContactDelete => rest_msg::delete(face, body),
     }
 }
 
@@ -171,7 +187,7 @@ fn fail(code: i64, info: impl Into<String>) -> Value {
 }
 
 /// An OK envelope with `body`'s fields.
-fn ok<T: Serialize>(body: T) -> Value {
+pub(super) fn ok<T: Serialize>(body: T) -> Value {
     to_value(Response { envelope: Envelope::ok(), body })
 }
 

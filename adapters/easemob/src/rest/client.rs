@@ -194,6 +194,9 @@ pub(crate) fn ttl_secs(ttl: Option<Duration>) -> Result<Option<u64>, Error> {
     }
 }
 
+/// The first segment of a path that starts at the host's root ([`RestClient::call_from_root`]).
+const FROM_ROOT: &str = "/";
+
 impl RestClient {
     /// A client for the app `app_key` (`org_name#app_name`) at `rest_url`
     /// (e.g. `https://a1.easemob.com`, or the emulator's
@@ -284,12 +287,35 @@ impl RestClient {
     fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
+            match segments.split_first() {
+                // From the host's root (a "/" can never be a real segment: it would be escaped).
+                Some((&FROM_ROOT, rest)) => {
+                    path.pop_if_empty().pop().pop().extend(rest);
+                }
+                _ => {
+                    path.pop_if_empty().extend(segments);
+                }
+            }
         }
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         url
+    }
+
+    /// Like [`RestClient::call`], for a path from the host's root rather than
+    /// under `/{org}/{app}` (the v6 APIs: `/api/server/v6/{org}/{app}/...`).
+    pub async fn call_from_root<B: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<R, Error> {
+        let mut rooted = Vec::with_capacity(segments.len() + 1);
+        rooted.push(FROM_ROOT);
+        rooted.extend_from_slice(segments);
+        self.call(method, &rooted, query, body).await
     }
 
     /// Requests a token (`POST /token`) with `request`, without caching it.

@@ -11,28 +11,38 @@
 //! the session on the STATISTIC metas that carry kicks, reconnects after a
 //! dropped link (a new `PROVISION` with the same token and resource), and
 //! warns about and renews the token at 80% of its lifetime.
+//!
+//! Messages (docs/protocols/easemob.md 16): sends are SYNC metas acked by
+//! meta id (`chat.rs`); pulled chat metas become
+//! [`unim_core::Event::MessageReceived`], once per server id; mark-read is
+//! the SDK's `channel` message; the conversation list, history and delete
+//! are the SDK's user-token REST calls (`conversations.rs`).
 
+mod chat;
 mod connection;
+mod conversations;
 mod devices;
 mod handshake;
 mod supervisor;
 
 pub(crate) use crate::error::code;
 
+use crate::link::{message_body, CommSyncDl, CommSyncUl, Jid, MSync, Meta};
+use crate::messages::{meta_id_for, to_pb, to_pb_with_client_id};
 use crate::rest::AppKey;
 use crate::user_id::normalize_username;
 use crate::{capabilities, VENDOR};
 use async_trait::async_trait;
 use connection::Connection;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use supervisor::Supervisor;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use unim_core::supervise::{supervise, LoginGate, Running};
 use unim_core::{
-    record_disconnect, resume_credentials, Capabilities, ConnectionState, CredentialLifetime, Credentials, Device,
-    Disconnect, DisconnectReason, Error, ErrorKind, EventBus, EventStream, Platform, RenewReason, SavedLogin, Secret,
-    Session, SessionOptions, StateTracker, StoreEntry,
+    record_disconnect, resume_credentials, Capabilities, ConnectionState, Conversation, ConversationId,
+    ConversationKind, CredentialLifetime, Credentials, Device, Direction, Disconnect, DisconnectReason, Error,
+    ErrorKind, Event, EventBus, EventStream, HistoryCursor, HistoryPage, Message, MessageStatus, OutgoingMessage,
+    Platform, RenewReason, SavedLogin, Secret, Session, SessionOptions, StateTracker, StoreEntry,
 };
 
 /// Where an [`EasemobSession`] connects.
@@ -80,19 +90,12 @@ impl std::fmt::Debug for EasemobSession {
     }
 }
 
-/// The running part of a login: the supervisor task and how to stop it
-/// (`stop` is taken once the stop was sent).
-struct Running {
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
-}
-
 pub(crate) struct Inner {
     config: EasemobSessionConfig,
     options: SessionOptions,
     resource: String,
     tracker: StateTracker,
-    logging_in: AtomicBool,
+    logging_in: LoginGate,
     control: tokio::sync::Mutex<Option<Running>>,
     user: Mutex<Option<String>>,
     /// The user token in use while logged in (for the device REST calls).
@@ -101,6 +104,10 @@ pub(crate) struct Inner {
     abort: Mutex<Option<tokio::task::AbortHandle>>,
     /// Pings waiting for the next `UNREAD` reply.
     pongs: Mutex<Vec<oneshot::Sender<()>>>,
+    /// Sends and channel acks waiting for the server's ack.
+    pending: Mutex<chat::Pending>,
+    /// Server ids of the messages already announced.
+    seen: Mutex<chat::Seen>,
 }
 
 impl EasemobSession {
@@ -113,13 +120,15 @@ impl EasemobSession {
             options,
             resource,
             tracker: StateTracker::new(EventBus::new()),
-            logging_in: AtomicBool::new(false),
+            logging_in: LoginGate::new(),
             control: tokio::sync::Mutex::new(None),
             user: Mutex::new(None),
             token: Mutex::new(None),
             link: Mutex::new(None),
             abort: Mutex::new(None),
             pongs: Mutex::new(Vec::new()),
+            pending: Mutex::new(chat::Pending::default()),
+            seen: Mutex::new(chat::Seen::default()),
         };
         EasemobSession { inner: Arc::new(inner) }
     }
@@ -187,6 +196,7 @@ impl Inner {
             conn.close();
         }
         lock(&self.pongs).clear();
+        lock(&self.pending).clear();
         if let Some(store) = &self.options.store {
             if let Err(e) = record_disconnect(store.as_ref(), VENDOR, user, &why) {
                 tracing::warn!("could not update the session store: {e}");
@@ -244,6 +254,59 @@ impl Inner {
             }
             other => Ok(Token { token: other.secret().clone(), lifetime: None }),
         }
+    }
+
+    /// Hands a SYNC ack to the send waiting for it.
+    pub(crate) fn acked(&self, dl: &CommSyncDl) {
+        lock(&self.pending).ack(dl);
+    }
+
+    /// Fails the sends waiting for an ack: their link is gone.
+    pub(crate) fn drop_pending(&self) {
+        lock(&self.pending).clear();
+    }
+
+    /// Announces the message of a pulled chat meta, once per server id.
+    pub(crate) fn received(&self, meta: &Meta, user: &str) {
+        let Some(message) = chat::message_of(meta, user) else {
+            tracing::debug!("a chat meta that is not a one-to-one text or custom message is skipped");
+            return;
+        };
+        let Some(id) = meta.id else { return };
+        if lock(&self.seen).first_time(id) {
+            self.tracker.bus().emit(Event::MessageReceived { message: Box::new(message) });
+        } else {
+            tracing::debug!(id, "a message already announced came again; dropped");
+        }
+    }
+
+    /// Sends the chat meta `meta` and waits for its ack (`InvalidState` when
+    /// logged out, `Unavailable` while reconnecting, `Timeout` without an ack).
+    async fn sync_send(&self, meta: Meta) -> Result<CommSyncDl, Error> {
+        self.logged_in()?;
+        let conn = lock(&self.link)
+            .clone()
+            .ok_or_else(|| Error::unavailable("the link is down; the session is reconnecting"))?;
+        let meta_id = meta.id.unwrap_or(0);
+        let ack = lock(&self.pending).wait(meta_id);
+        conn.send(&MSync::sync_up(&CommSyncUl::send(meta)))?;
+        match tokio::time::timeout(self.options.request_timeout, ack).await {
+            Ok(Ok(dl)) if dl.status.as_ref().is_some_and(|s| s.is_ok()) => Ok(dl),
+            Ok(Ok(dl)) => Err(chat::send_refusal(&dl)),
+            Ok(Err(_)) => Err(Error::unavailable("the link ended before the server acknowledged the message")),
+            Err(_) => Err(Error::timeout(format!(
+                "no acknowledgement within {:?}; retry with the same client id",
+                self.options.request_timeout
+            ))),
+        }
+    }
+
+    /// The peer of a one-to-one conversation, normalized.
+    fn direct_peer(conversation: &ConversationId) -> Result<String, Error> {
+        if conversation.kind != ConversationKind::Direct {
+            return Err(Error::unsupported("Easemob group conversations are not supported yet"));
+        }
+        normalize_username(&conversation.peer)
     }
 
     /// The token's lifetime as the `PROVISION` reply tells it (absolute Unix
@@ -341,20 +404,6 @@ impl Inner {
         ));
         Err((e, Disconnect::new(DisconnectReason::Network)))
     }
-
-    /// Stops the current login (if still running) with a requested logout,
-    /// and waits until its supervisor has ended. Cancel safe: if the caller
-    /// gives up meanwhile, the next call waits for the same supervisor, so no
-    /// new login can start while an old supervisor may still `finish()`.
-    async fn stop_running(&self, running: &mut Option<Running>) {
-        if let Some(r) = running.as_mut() {
-            if let Some(stop) = r.stop.take() {
-                let _ = stop.send(());
-            }
-            let _ = (&mut r.task).await;
-        }
-        *running = None;
-    }
 }
 
 /// Ends a login whose caller gave up on it (its future was dropped before it
@@ -391,19 +440,9 @@ impl Session for EasemobSession {
     async fn login(&self, credentials: Credentials) -> Result<(), Error> {
         let user = check_credentials(&credentials)?;
         let inner = &self.inner;
-        if inner.logging_in.swap(true, Ordering::SeqCst) {
-            return Err(Error::invalid_state("a login is already in progress on this session"));
-        }
-        struct Reset<'a>(&'a AtomicBool);
-        impl Drop for Reset<'_> {
-            fn drop(&mut self) {
-                self.0.store(false, Ordering::SeqCst);
-            }
-        }
-        let _reset = Reset(&inner.logging_in);
-
+        let _ticket = inner.logging_in.enter()?;
         let mut control = inner.control.lock().await;
-        inner.stop_running(&mut control).await;
+        Running::stop(&mut control).await;
         *lock(&inner.user) = Some(user.clone());
         let mut abandoned = Abandoned { inner, armed: true };
         let result = inner.connect(&user, &credentials).await;
@@ -412,10 +451,9 @@ impl Session for EasemobSession {
             Ok(supervisor) => {
                 inner.save_login(credentials.user(), supervisor.token());
                 inner.tracker.set(ConnectionState::Connected);
-                let (stop, stopped) = oneshot::channel();
-                let task = tokio::spawn(supervisor.run(stopped));
-                *lock(&inner.abort) = Some(task.abort_handle());
-                *control = Some(Running { stop: Some(stop), task });
+                let running = Running::spawn(|stop| supervise(supervisor, stop));
+                *lock(&inner.abort) = Some(running.abort_handle());
+                *control = Some(running);
                 Ok(())
             }
             Err((error, why)) => {
@@ -452,7 +490,7 @@ impl Session for EasemobSession {
 
     async fn logout(&self) -> Result<(), Error> {
         let mut control = self.inner.control.lock().await;
-        self.inner.stop_running(&mut control).await;
+        Running::stop(&mut control).await;
         Ok(())
     }
 
@@ -518,6 +556,77 @@ impl Session for EasemobSession {
         Ok(kicked)
     }
 
+    /// A SYNC send of a chat meta whose id is derived from the client id
+    /// ([`crate::messages::meta_id_for`]): a retry is stored once and acked
+    /// with the same server id. The client id also travels in `ext`
+    /// ([`crate::messages::CLIENT_ID_EXT`]) for the receivers. A recipient
+    /// that does not exist is [`ErrorKind::NotFound`] (204).
+    async fn send(&self, message: &OutgoingMessage) -> Result<Message, Error> {
+        let peer = Inner::direct_peer(&message.to)?;
+        if message.client_id.is_empty() {
+            return Err(Error::invalid_input("the client id is empty"));
+        }
+        let (user, _) = self.inner.logged_in()?;
+        let body = to_pb_with_client_id(&message.body, &user, &peer, &message.client_id);
+        let meta = Meta::chat(meta_id_for(&message.client_id), Jid::user(&self.inner.config.app_key, &peer), &body);
+        let dl = self.inner.sync_send(meta).await?;
+        let server_id = dl.server_id.ok_or_else(|| Error::protocol("the message ack has no server id"))?;
+        // Our own send is known: a copy coming back later is not announced.
+        lock(&self.inner.seen).first_time(server_id);
+        Ok(Message {
+            server_id: server_id.to_string(),
+            client_id: message.client_id.clone(),
+            from: user,
+            to: peer.clone(),
+            conversation: ConversationId::direct(peer),
+            body: message.body.clone(),
+            server_time_ms: dl.timestamp.unwrap_or(0),
+            direction: Direction::Outgoing,
+            status: MessageStatus::Sent,
+        })
+    }
+
+    /// The web SDK's `getServerConversations` (one-to-one ones only).
+    async fn conversations(&self) -> Result<Vec<Conversation>, Error> {
+        let (user, token) = self.inner.logged_in()?;
+        conversations::list(&self.inner.device_api(&user, &token)).await
+    }
+
+    /// The SDK's `channel` message: a chat meta with a `CHANNEL_ACK` body
+    /// to the peer; the server zeroes the conversation's unread count.
+    async fn mark_read(&self, conversation: &ConversationId) -> Result<(), Error> {
+        let peer = Inner::direct_peer(conversation)?;
+        let (user, _) = self.inner.logged_in()?;
+        let mut body = to_pb(&unim_core::MessageBody::text(""), &user, &peer);
+        body.r#type = Some(message_body::Type::ChannelAck as i32);
+        body.contents.clear();
+        let id = meta_id_for(&unim_core::new_client_id());
+        self.inner.sync_send(Meta::chat(id, Jid::user(&self.inner.config.app_key, &peer), &body)).await?;
+        Ok(())
+    }
+
+    /// The web SDK's `getHistoryMessages`, backwards.
+    async fn history(
+        &self,
+        conversation: &ConversationId,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        let peer = Inner::direct_peer(conversation)?;
+        if limit == 0 {
+            return Err(Error::invalid_input("the history page limit must be at least 1"));
+        }
+        let (user, token) = self.inner.logged_in()?;
+        conversations::history(&self.inner.device_api(&user, &token), &peer, older, limit.min(50)).await
+    }
+
+    /// The web SDK's `deleteConversation` (the history stays).
+    async fn delete_conversation(&self, conversation: &ConversationId) -> Result<(), Error> {
+        let peer = Inner::direct_peer(conversation)?;
+        let (user, token) = self.inner.logged_in()?;
+        conversations::delete(&self.inner.device_api(&user, &token), &peer, &self.inner.resource).await
+    }
+
     /// Sends `UNREAD` (the SDK's heartbeat) and waits for its reply.
     async fn ping(&self) -> Result<(), Error> {
         let conn = lock(&self.inner.link).clone().ok_or_else(|| match self.inner.tracker.get() {
@@ -526,7 +635,7 @@ impl Session for EasemobSession {
         })?;
         let (tx, rx) = oneshot::channel();
         lock(&self.inner.pongs).push(tx);
-        conn.send(&crate::link::MSync::unread())?;
+        conn.send(&MSync::unread())?;
         match tokio::time::timeout(self.inner.options.request_timeout, rx).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Error::unavailable("the link ended before the UNREAD reply")),

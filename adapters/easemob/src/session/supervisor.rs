@@ -11,11 +11,12 @@ use crate::error::{error_from_client_code, kick_operation_reason};
 use crate::link::{msync, statistics_body::Operation, CommSyncDl, CommUnreadDl, Jid, Logout, MSync, Meta};
 use crate::rest::types::platform_from_resource;
 use crate::VENDOR;
-use futures::future::BoxFuture;
+use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, oneshot};
+use unim_core::supervise::{self, Deadlines, Next, Wake};
 use unim_core::{
     Clock, ConnectionState, CredentialLifetime, Device, Disconnect, DisconnectReason, Error, Event, Recovery,
     RenewReason, Secret, VendorError,
@@ -24,21 +25,6 @@ use unim_core::{
 /// How often `UNREAD` proves the link alive (on the session's clock), busy
 /// or not: the web SDK's default `heartBeatWait` (easemob.md section 6).
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
-
-/// How the supervisor loop goes on after handling something.
-enum Next {
-    Continue,
-    Exit,
-}
-
-/// What woke the supervisor.
-enum Wake {
-    Stop,
-    Link(Box<LinkEvent>),
-    Heartbeat,
-    Warn,
-    Expiry,
-}
 
 /// A kick read from a STATISTIC meta: the end of this login.
 #[derive(Debug)]
@@ -61,19 +47,6 @@ pub(crate) struct Supervisor {
     syncing: bool,
     /// The `UNREAD` sent after the login is not answered yet.
     unread_pending: bool,
-}
-
-/// The moment `secs` Unix seconds, unless it is beyond what the system can represent.
-fn at(secs: u64) -> Option<SystemTime> {
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-/// A timer for `secs` on `clock`; never for `None` or an unrepresentable moment.
-fn timer(clock: &Arc<dyn Clock>, secs: Option<u64>) -> BoxFuture<'static, ()> {
-    match secs.and_then(at) {
-        Some(deadline) => clock.sleep_until(deadline),
-        None => Box::pin(futures::future::pending()),
-    }
 }
 
 /// The web SDK's code for a kick operation (easemob.md section 8).
@@ -115,6 +88,46 @@ pub(crate) fn kick_of(meta: &Meta) -> Option<Disconnect> {
 fn kick_error(why: &Disconnect) -> Error {
     let (code, text) = why.vendor.as_ref().map(|v| (v.code, v.message.clone())).unwrap_or((0, String::new()));
     error_from_client_code(code, &text)
+}
+
+#[async_trait]
+impl supervise::Supervisor for Supervisor {
+    type LinkEvent = LinkEvent;
+
+    async fn wait(&mut self, stop: &mut oneshot::Receiver<()>) -> Wake<LinkEvent> {
+        let deadlines = Deadlines {
+            heartbeat: self.next_heartbeat,
+            warn: self.lifetime.filter(|_| !self.warned).map(|l| l.warn_at()),
+            expiry: self.lifetime.and_then(|l| l.expires_at.checked_add(1)),
+        };
+        let clock = Arc::clone(self.clock());
+        supervise::next_wake(&clock, stop, &mut self.events, self.conn.id, deadlines).await
+    }
+
+    async fn handle(&mut self, wake: Wake<LinkEvent>) -> Next {
+        match wake {
+            Wake::Stop => Next::Exit,
+            Wake::Link(LinkEvent::Frame(frame)) => match self.on_frame(*frame, false) {
+                Ok(()) => Next::Continue,
+                Err(Kick(why)) => {
+                    self.inner.finish(&self.user, *why);
+                    Next::Exit
+                }
+            },
+            Wake::Link(LinkEvent::Closed(why)) => {
+                tracing::info!("easemob link lost: {why}");
+                self.reconnect().await
+            }
+            Wake::Heartbeat => self.heartbeat().await,
+            Wake::Warn => self.will_expire().await,
+            Wake::Expiry => self.expired().await,
+        }
+    }
+
+    async fn log_out(&mut self) {
+        self.send_logout("inner:logout");
+        self.inner.finish(&self.user, Disconnect::new(DisconnectReason::Requested));
+    }
 }
 
 impl Supervisor {
@@ -198,79 +211,6 @@ impl Supervisor {
             }
         }
         Ok(())
-    }
-
-    /// Runs until the login ends. `stop` (a logout, or a new login) is obeyed
-    /// whatever the supervisor is doing.
-    pub(crate) async fn run(mut self, mut stop: oneshot::Receiver<()>) {
-        loop {
-            let handled = match self.wait(&mut stop).await {
-                Wake::Stop => None,
-                wake => {
-                    let work = self.handle(wake);
-                    tokio::select! {
-                        biased;
-                        _ = &mut stop => None,
-                        next = work => Some(next),
-                    }
-                }
-            };
-            match handled {
-                None => {
-                    self.send_logout("inner:logout");
-                    self.inner.finish(&self.user, Disconnect::new(DisconnectReason::Requested));
-                    return;
-                }
-                Some(Next::Exit) => return,
-                Some(Next::Continue) => {}
-            }
-        }
-    }
-
-    /// Waits for the next thing to do. Events of earlier connections are
-    /// dropped here; the timers keep their deadlines across them.
-    async fn wait(&mut self, stop: &mut oneshot::Receiver<()>) -> Wake {
-        let clock = Arc::clone(self.clock());
-        let mut heartbeat = clock.sleep_until(self.next_heartbeat);
-        let warn_at = self.lifetime.filter(|_| !self.warned).map(|l| l.warn_at());
-        let mut warn = timer(&clock, warn_at);
-        let mut expiry = timer(&clock, self.lifetime.and_then(|l| l.expires_at.checked_add(1)));
-        loop {
-            tokio::select! {
-                biased;
-                _ = &mut *stop => return Wake::Stop,
-                Some((id, event)) = self.events.recv() => {
-                    if id == self.conn.id {
-                        return Wake::Link(Box::new(event));
-                    }
-                }
-                _ = &mut expiry => return Wake::Expiry,
-                _ = &mut warn => return Wake::Warn,
-                _ = &mut heartbeat => return Wake::Heartbeat,
-            }
-        }
-    }
-
-    async fn handle(&mut self, wake: Wake) -> Next {
-        match wake {
-            Wake::Stop => Next::Exit,
-            Wake::Link(event) => match *event {
-                LinkEvent::Frame(frame) => match self.on_frame(*frame, false) {
-                    Ok(()) => Next::Continue,
-                    Err(Kick(why)) => {
-                        self.inner.finish(&self.user, *why);
-                        Next::Exit
-                    }
-                },
-                LinkEvent::Closed(why) => {
-                    tracing::info!("easemob link lost: {why}");
-                    self.reconnect().await
-                }
-            },
-            Wake::Heartbeat => self.heartbeat().await,
-            Wake::Warn => self.will_expire().await,
-            Wake::Expiry => self.expired().await,
-        }
     }
 
     /// Sends `LOGOUT` with `reason` as the SDK does on `close()` and on
@@ -364,19 +304,24 @@ impl Supervisor {
         }
     }
 
-    /// A server `SYNC`: an ack (ignored: this session sends no messages yet)
-    /// or a page of a pulled queue.
+    /// A server `SYNC`: the ack of a send, or a page of a pulled queue whose
+    /// chat metas are announced in order (kicks end the login).
     fn on_sync_down(&mut self, dl: CommSyncDl) -> Result<(), Kick> {
         if dl.meta_id.unwrap_or(0) > 0 {
+            self.inner.acked(&dl);
             return Ok(());
         }
-        let Some(queue) = dl.queue else { return Ok(()) };
+        let Some(queue) = dl.queue.clone() else { return Ok(()) };
         let key = queue.to_string();
         for meta in &dl.metas {
             if let Some(why) = kick_of(meta) {
                 return Err(Kick(Box::new(why)));
             }
-            tracing::debug!(ns = ?meta.ns, "meta not delivered: the session has no messaging face yet");
+            if meta.ns == Some(crate::link::meta::NameSpace::Chat as i32) {
+                self.inner.received(meta, &self.user);
+            } else {
+                tracing::debug!(ns = ?meta.ns, "meta of a kind the session does not handle");
+            }
         }
         let last_key = self.pulling.get(&key).copied().flatten();
         match (dl.is_last.unwrap_or(false), dl.next_key) {
@@ -490,6 +435,7 @@ impl Supervisor {
     /// or a kick ends the session with the server's reason.
     async fn reconnect(&mut self) -> Next {
         self.inner.set_link(None);
+        self.inner.drop_pending();
         let policy = self.inner.options.reconnect;
         for attempt in 1..=policy.max_attempts.max(1) {
             let retry_in = policy.delay(attempt);
@@ -575,14 +521,5 @@ mod tests {
         assert_eq!(by.platform, unim_core::Platform::Web);
         let e = kick_error(&kick_of(&statistic(Operation::UserKickedByChangePassword, None)).unwrap());
         assert_eq!(e.vendor.map(|v| v.code), Some(216));
-    }
-
-    #[test]
-    fn timers_never_fire_for_unknown_lifetimes() {
-        use futures::FutureExt;
-        let clock: Arc<dyn Clock> = Arc::new(unim_core::ManualClock::at_unix(1_700_000_000));
-        assert!(timer(&clock, None).now_or_never().is_none());
-        assert!(timer(&clock, Some(1_699_999_999)).now_or_never().is_some());
-        assert_eq!(at(u64::MAX), None);
     }
 }

@@ -8,6 +8,7 @@
 
 mod connection;
 mod handshake;
+mod messages;
 mod supervisor;
 
 use crate::user_id::validate_user_id;
@@ -15,15 +16,15 @@ use crate::usersig;
 use crate::{capabilities, VENDOR};
 use async_trait::async_trait;
 use connection::Connection;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use supervisor::Supervisor;
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc;
+use unim_core::supervise::{supervise, LoginGate, Running};
 use unim_core::{
-    record_disconnect, resume_credentials, Capabilities, ConnectionState, CredentialLifetime, Credentials, Device,
-    Disconnect, DisconnectReason, Error, ErrorKind, EventBus, EventStream, Platform, RenewReason, SavedLogin, Secret,
-    Session, SessionOptions, StateTracker, StoreEntry,
+    record_disconnect, resume_credentials, Capabilities, ConnectionState, Conversation, ConversationId,
+    CredentialLifetime, Credentials, Device, Disconnect, DisconnectReason, Error, ErrorKind, EventBus, EventStream,
+    HistoryCursor, HistoryPage, Message, OutgoingMessage, Platform, RenewReason, SavedLogin, Secret, Session,
+    SessionOptions, StateTracker, StoreEntry,
 };
 
 /// Where a [`TencentSession`] connects.
@@ -63,23 +64,17 @@ impl std::fmt::Debug for TencentSession {
     }
 }
 
-/// The running part of a login: the supervisor task and how to stop it
-/// (`stop` is taken once the stop was sent).
-struct Running {
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
-}
-
 pub(crate) struct Inner {
     config: TencentSessionConfig,
     options: SessionOptions,
     instance_id: String,
     tracker: StateTracker,
-    logging_in: AtomicBool,
+    logging_in: LoginGate,
     control: tokio::sync::Mutex<Option<Running>>,
     user: Mutex<Option<String>>,
     link: Mutex<Option<Arc<Connection>>>,
     abort: Mutex<Option<tokio::task::AbortHandle>>,
+    inbox: Mutex<messages::Inbox>,
 }
 
 impl TencentSession {
@@ -91,11 +86,12 @@ impl TencentSession {
             options,
             instance_id,
             tracker: StateTracker::new(EventBus::new()),
-            logging_in: AtomicBool::new(false),
+            logging_in: LoginGate::new(),
             control: tokio::sync::Mutex::new(None),
             user: Mutex::new(None),
             link: Mutex::new(None),
             abort: Mutex::new(None),
+            inbox: Mutex::new(messages::Inbox::default()),
         };
         TencentSession { inner: Arc::new(inner) }
     }
@@ -143,6 +139,24 @@ fn user_sig_of(credentials: &Credentials) -> Result<(&str, &Secret), Error> {
 impl Inner {
     fn user(&self) -> Option<String> {
         lock(&self.user).clone()
+    }
+
+    /// The live link and its user, or why there is none.
+    fn live(&self) -> Result<(Arc<Connection>, String), Error> {
+        let conn = lock(&self.link).clone().ok_or_else(|| match self.tracker.get() {
+            ConnectionState::Reconnecting { .. } => Error::unavailable("the link is down; the session is reconnecting"),
+            _ => Error::invalid_state("not logged in"),
+        })?;
+        let user = self.user().ok_or_else(|| Error::invalid_state("not logged in"))?;
+        Ok((conn, user))
+    }
+
+    /// Pulls what arrived while this instance was away (`openim.getmsg`). A
+    /// failure is left to the supervisor: a broken link reconnects and syncs again.
+    pub(crate) async fn sync_messages(&self, conn: &Connection, user: &str) {
+        if let Err(e) = messages::sync(self, conn, user).await {
+            tracing::info!("message sync failed: {e}");
+        }
     }
 
     fn now(&self) -> u64 {
@@ -228,20 +242,6 @@ impl Inner {
             timeout: self.options.request_timeout,
         }
     }
-
-    /// Stops the current login (if still running) with a requested logout,
-    /// and waits until its supervisor has ended. Cancel safe: if the caller
-    /// gives up meanwhile, the next call waits for the same supervisor, so no
-    /// new login can start while an old supervisor may still `finish()`.
-    async fn stop_running(&self, running: &mut Option<Running>) {
-        if let Some(r) = running.as_mut() {
-            if let Some(stop) = r.stop.take() {
-                let _ = stop.send(());
-            }
-            let _ = (&mut r.task).await;
-        }
-        *running = None;
-    }
 }
 
 /// Ends a login whose caller gave up on it (its future was dropped before it
@@ -277,19 +277,10 @@ impl Session for TencentSession {
     async fn login(&self, credentials: Credentials) -> Result<(), Error> {
         let (user, user_sig) = user_sig_of(&credentials)?;
         let inner = &self.inner;
-        if inner.logging_in.swap(true, Ordering::SeqCst) {
-            return Err(Error::invalid_state("a login is already in progress on this session (Tencent 7501)"));
-        }
-        struct Reset<'a>(&'a AtomicBool);
-        impl Drop for Reset<'_> {
-            fn drop(&mut self) {
-                self.0.store(false, Ordering::SeqCst);
-            }
-        }
-        let _reset = Reset(&inner.logging_in);
-
+        let _ticket =
+            inner.logging_in.enter().map_err(|e| Error::invalid_state(format!("{} (Tencent 7501)", e.message)))?;
         let mut control = inner.control.lock().await;
-        inner.stop_running(&mut control).await;
+        Running::stop(&mut control).await;
         *lock(&inner.user) = Some(user.to_owned());
         let mut abandoned = Abandoned { inner, armed: true };
         let result = inner.connect(user, user_sig).await;
@@ -298,10 +289,15 @@ impl Session for TencentSession {
             Ok(supervisor) => {
                 inner.save_login(&credentials);
                 inner.tracker.set(ConnectionState::Connected);
-                let (stop, stopped) = oneshot::channel();
-                let task = tokio::spawn(supervisor.run(stopped));
-                *lock(&inner.abort) = Some(task.abort_handle());
-                *control = Some(Running { stop: Some(stop), task });
+                // Offline messages come after Connected (no sync phase) and before
+                // any push that arrived meanwhile, which waits in the supervisor's queue.
+                let conn = lock(&inner.link).clone();
+                if let Some(conn) = conn {
+                    inner.sync_messages(&conn, user).await;
+                }
+                let running = Running::spawn(|stop| supervise(supervisor, stop));
+                *lock(&inner.abort) = Some(running.abort_handle());
+                *control = Some(running);
                 Ok(())
             }
             Err((error, why)) => {
@@ -345,7 +341,7 @@ impl Session for TencentSession {
 
     async fn logout(&self) -> Result<(), Error> {
         let mut control = self.inner.control.lock().await;
-        self.inner.stop_running(&mut control).await;
+        Running::stop(&mut control).await;
         Ok(())
     }
 
@@ -366,14 +362,47 @@ impl Session for TencentSession {
     }
 
     async fn ping(&self) -> Result<(), Error> {
-        let conn = lock(&self.inner.link).clone().ok_or_else(|| match self.inner.tracker.get() {
-            ConnectionState::Reconnecting { .. } => Error::unavailable("the link is down; the session is reconnecting"),
-            _ => Error::invalid_state("not logged in"),
-        })?;
+        let (conn, _) = self.inner.live()?;
         let reply = conn.request(crate::link::servcmd::HEARTBEAT, serde_json::json!({}), self.inner.now()).await?;
         match reply.error_code() {
             0 => Ok(()),
             code => Err(crate::error::error_from_code(code, reply.error_info())),
         }
+    }
+
+    /// `openim.sendmsg` with the `MsgRandom` of the client id
+    /// ([`crate::msg::msg_random`]), so a retry is stored once.
+    async fn send(&self, message: &OutgoingMessage) -> Result<Message, Error> {
+        let (conn, user) = self.inner.live()?;
+        messages::send(&self.inner, &conn, &user, message).await
+    }
+
+    /// `recentcontact.page_get`, with unread counts and last messages.
+    async fn conversations(&self) -> Result<Vec<Conversation>, Error> {
+        let (conn, user) = self.inner.live()?;
+        messages::conversations(&self.inner, &conn, &user).await
+    }
+
+    /// `openim.msgreaded` up to now.
+    async fn mark_read(&self, conversation: &ConversationId) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        messages::mark_read(&self.inner, &conn, conversation).await
+    }
+
+    /// `openim.getroammsg`, backwards.
+    async fn history(
+        &self,
+        conversation: &ConversationId,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        let (conn, user) = self.inner.live()?;
+        messages::history(&self.inner, &conn, &user, conversation, older, limit).await
+    }
+
+    /// `recentcontact.batch_delete`; the history stays.
+    async fn delete_conversation(&self, conversation: &ConversationId) -> Result<(), Error> {
+        let (conn, user) = self.inner.live()?;
+        messages::delete(&self.inner, &conn, &user, conversation).await
     }
 }

@@ -8,11 +8,12 @@ use super::{lifetime_of, user_sig_of, Inner};
 use crate::error::kick_type_reason;
 use crate::link::{servcmd, Frame};
 use crate::VENDOR;
-use futures::future::BoxFuture;
+use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, oneshot};
+use unim_core::supervise::{self, Deadlines, Next, Wake};
 use unim_core::{
     Clock, ConnectionState, CredentialLifetime, Disconnect, DisconnectReason, Event, Recovery, RenewReason, Secret,
     VendorError,
@@ -22,21 +23,6 @@ use unim_core::{
 /// the server declares a client gone after 400 s without a heartbeat
 /// (vendors/tencent.md), and incoming pushes do not count as one.
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
-
-/// How the supervisor loop goes on after handling something.
-enum Next {
-    Continue,
-    Exit,
-}
-
-/// What woke the supervisor.
-enum Wake {
-    Stop,
-    Link(Box<LinkEvent>),
-    Heartbeat,
-    Warn,
-    Expiry,
-}
 
 pub(crate) struct Supervisor {
     inner: Arc<Inner>,
@@ -48,20 +34,6 @@ pub(crate) struct Supervisor {
     lifetime: Option<CredentialLifetime>,
     warned: bool,
     next_heartbeat: SystemTime,
-}
-
-/// The moment `secs` Unix seconds, unless it is beyond what the system can
-/// represent (a UserSig may say it never expires).
-fn at(secs: u64) -> Option<SystemTime> {
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-/// A timer for `secs` on `clock`; never for `None` or an unrepresentable moment.
-fn timer(clock: &Arc<dyn Clock>, secs: Option<u64>) -> BoxFuture<'static, ()> {
-    match secs.and_then(at) {
-        Some(deadline) => clock.sleep_until(deadline),
-        None => Box::pin(futures::future::pending()),
-    }
 }
 
 /// The `KickType` of a `KickoutMsgNotify` anywhere in a push's `EventArray`
@@ -83,6 +55,41 @@ pub(crate) fn kick_type_name(kick_type: i64) -> &'static str {
         2 => "multipleDevice",
         3 => "REST_API_Kick",
         _ => "unknown",
+    }
+}
+
+#[async_trait]
+impl supervise::Supervisor for Supervisor {
+    type LinkEvent = LinkEvent;
+
+    async fn wait(&mut self, stop: &mut oneshot::Receiver<()>) -> Wake<LinkEvent> {
+        let deadlines = Deadlines {
+            heartbeat: self.next_heartbeat,
+            warn: self.lifetime.filter(|_| !self.warned).map(|l| l.warn_at()),
+            // Expired iff now > time + expire (tencent.md 1.2), so the first
+            // expired second is one past `expires_at`.
+            expiry: self.lifetime.and_then(|l| l.expires_at.checked_add(1)),
+        };
+        let clock = Arc::clone(self.clock());
+        supervise::next_wake(&clock, stop, &mut self.events, self.conn.id, deadlines).await
+    }
+
+    async fn handle(&mut self, wake: Wake<LinkEvent>) -> Next {
+        match wake {
+            Wake::Stop => Next::Exit,
+            Wake::Link(event) => self.on_link_event(event).await,
+            Wake::Heartbeat => self.heartbeat().await,
+            Wake::Warn => self.will_expire().await,
+            Wake::Expiry => self.expired().await,
+        }
+    }
+
+    async fn log_out(&mut self) {
+        let body = json!({"wslogout_type": 0});
+        if let Err(e) = self.conn.request(servcmd::WSLOGOUT, body, self.now()).await {
+            tracing::debug!("wslogout went unanswered: {e}");
+        }
+        self.inner.finish(&self.user, Disconnect::new(DisconnectReason::Requested));
     }
 }
 
@@ -114,77 +121,6 @@ impl Supervisor {
         self.inner.tracker.bus().emit(event);
     }
 
-    /// Runs until the login ends. `stop` (a logout, or a new login) is obeyed
-    /// whatever the supervisor is doing: a heartbeat, a reconnect or a renewal
-    /// waiting on the provider is abandoned for the logout.
-    pub(crate) async fn run(mut self, mut stop: oneshot::Receiver<()>) {
-        loop {
-            let handled = match self.wait(&mut stop).await {
-                Wake::Stop => None,
-                wake => {
-                    let work = self.handle(wake);
-                    tokio::select! {
-                        biased;
-                        _ = &mut stop => None,
-                        next = work => Some(next),
-                    }
-                }
-            };
-            match handled {
-                None => {
-                    self.log_out().await;
-                    return;
-                }
-                Some(Next::Exit) => return,
-                Some(Next::Continue) => {}
-            }
-        }
-    }
-
-    /// Waits for the next thing to do. Events of earlier connections are
-    /// dropped here; the timers keep their deadlines across them.
-    async fn wait(&mut self, stop: &mut oneshot::Receiver<()>) -> Wake {
-        let clock = Arc::clone(self.clock());
-        let mut heartbeat = clock.sleep_until(self.next_heartbeat);
-        let warn_at = self.lifetime.filter(|_| !self.warned).map(|l| l.warn_at());
-        let mut warn = timer(&clock, warn_at);
-        // Expired iff now > time + expire (tencent.md 1.2), so the first
-        // expired second is one past `expires_at`.
-        let mut expiry = timer(&clock, self.lifetime.and_then(|l| l.expires_at.checked_add(1)));
-        loop {
-            tokio::select! {
-                biased;
-                _ = &mut *stop => return Wake::Stop,
-                Some((id, event)) = self.events.recv() => {
-                    if id == self.conn.id {
-                        return Wake::Link(Box::new(event));
-                    }
-                }
-                _ = &mut expiry => return Wake::Expiry,
-                _ = &mut warn => return Wake::Warn,
-                _ = &mut heartbeat => return Wake::Heartbeat,
-            }
-        }
-    }
-
-    async fn handle(&mut self, wake: Wake) -> Next {
-        match wake {
-            Wake::Stop => Next::Exit,
-            Wake::Link(event) => self.on_link_event(*event).await,
-            Wake::Heartbeat => self.heartbeat().await,
-            Wake::Warn => self.will_expire().await,
-            Wake::Expiry => self.expired().await,
-        }
-    }
-
-    async fn log_out(&mut self) {
-        let body = json!({"wslogout_type": 0});
-        if let Err(e) = self.conn.request(servcmd::WSLOGOUT, body, self.now()).await {
-            tracing::debug!("wslogout went unanswered: {e}");
-        }
-        self.inner.finish(&self.user, Disconnect::new(DisconnectReason::Requested));
-    }
-
     async fn on_link_event(&mut self, event: LinkEvent) -> Next {
         match event {
             LinkEvent::Push(frame) => self.on_push(frame).await,
@@ -208,7 +144,11 @@ impl Supervisor {
             let text = format!("{} KickType {k}", frame.head.servcmd);
             return self.kicked(k, k, text).await;
         }
-        tracing::debug!(servcmd = %frame.head.servcmd, "push not handled yet");
+        if frame.head.servcmd.ends_with(".msg_push") {
+            super::messages::on_push(&self.inner, &self.user, &frame.body);
+        } else {
+            tracing::debug!(servcmd = %frame.head.servcmd, "push not handled");
+        }
         Next::Continue
     }
 
@@ -302,6 +242,8 @@ impl Supervisor {
         let conn = handshake::login(&target, self.events_tx.clone(), || {}).await.map_err(|f| f.into_parts().0)?;
         self.conn.close();
         self.adopt(conn);
+        // A push may have gone to the old link while the new one logged in.
+        self.inner.sync_messages(&self.conn, &self.user).await;
         let lifetime = lifetime_of(user_sig);
         self.inner.save_login(&fresh);
         self.user_sig = user_sig.clone();
@@ -356,6 +298,8 @@ impl Supervisor {
                 Ok(conn) => {
                     self.adopt(conn);
                     self.inner.tracker.set(ConnectionState::Connected);
+                    // What arrived while the link was down (and any push lost with it).
+                    self.inner.sync_messages(&self.conn, &self.user).await;
                     return Next::Continue;
                 }
                 Err(failure) => {
@@ -391,6 +335,7 @@ impl Supervisor {
 mod tests {
     use super::*;
     use futures::FutureExt;
+    use unim_core::supervise::timer;
     use unim_core::ManualClock;
 
     #[test]
@@ -398,7 +343,6 @@ mod tests {
         // TLS.time + TLS.expire saturates at u64::MAX in the decoder.
         let clock: Arc<dyn Clock> = Arc::new(ManualClock::at_unix(1_700_000_000));
         let lifetime = CredentialLifetime { issued_at: 1_700_000_000, expires_at: u64::MAX };
-        assert_eq!(at(u64::MAX), None);
         assert!(lifetime.expires_at.checked_add(1).is_none());
         assert!(timer(&clock, Some(lifetime.warn_at())).now_or_never().is_none());
         assert!(timer(&clock, None).now_or_never().is_none());

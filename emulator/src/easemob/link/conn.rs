@@ -14,11 +14,13 @@
 //!   time; when the virtual clock passes the token's expiry the connection
 //!   pushes such a reply by itself, which makes the SDK fire
 //!   `onTokenExpired` and log out (9).
-//! - SYNC with a meta (7.1) is acked and a chat meta stored in queue
-//!   `<sender>` of each online device of the receiver (the offline store when
-//!   there is none) and in queue `<receiver>` of the sender's other online
-//!   devices, each told by a NOTICE; SYNC with a queue (7.2) takes the next
-//!   page off it (7.4).
+//! - SYNC with a meta (7.1): a chat message is stored once through the
+//!   engine (`chat.rs`; the meta id, or unim's `ext` client id, names it, so
+//!   a resend is acked with the same server id and not delivered again) and
+//!   queued for the receiver's devices and the sender's other devices, each
+//!   told by a NOTICE; a `CHANNEL_ACK` body marks the conversation read
+//!   (16.2); a body over 5 KB or an unknown receiver is refused in the ack
+//!   (16.1). SYNC with a queue (7.2) takes the next page off it (7.4).
 //! - A kick (8) becomes a STATISTIC meta in queue `admin` and a NOTICE; the
 //!   socket closes shortly after the client pulled it, or after
 //!   [`KICK_GRACE`] if it never does. Kick reasons that have no STATISTIC
@@ -33,6 +35,7 @@
 //! Frames that do not decode, commands sent before a login and commands the
 //! face does not serve are logged and ignored.
 
+use super::super::chat;
 use super::queues::DeviceKey;
 use super::Shared;
 use crate::easemob::store::TokenRefusal;
@@ -45,15 +48,18 @@ use tokio::time::Instant;
 use unim_core::{Device, DisconnectReason, Platform};
 use unim_easemob::error::kick_operation_for;
 use unim_easemob::link::{
-    self, meta, msync, provision, statistics_body, status::ErrorCode, CommSyncDl, CommSyncUl, CommUnreadDl, Jid, MSync,
-    Meta, MetaQueue, Provision, StatisticsBody, Status,
+    self, message_body, meta, msync, provision, statistics_body, status::ErrorCode, CommSyncDl, CommSyncUl,
+    CommUnreadDl, Jid, MSync, Meta, MetaQueue, Provision, StatisticsBody, Status,
 };
+use unim_easemob::messages::{client_id_of, from_pb};
 
 /// How long a kicked connection stays open when its client does not pull the kick.
 pub(crate) const KICK_GRACE: Duration = Duration::from_secs(2);
 /// How long a kicked connection stays open after the client pulled the kick,
 /// waiting for the SDK's follow-up pull (7.2 step 5).
 const KICK_AFTER_PULL: Duration = Duration::from_millis(300);
+/// The refusal of a message over the size limit (docs/protocols/easemob.md 7.1: web type 511).
+pub(crate) const TOO_LARGE: &str = "Sorry, data is too large";
 /// The queue (and sender) of kick metas.
 const ADMIN: &str = "admin";
 
@@ -399,21 +405,47 @@ impl Conn {
             return self.send(&MSync::sync_down(&nack(Status::error(ErrorCode::Fail, "group not found")))).await;
         }
         let receiver = to.name.as_deref().unwrap_or_default().to_ascii_lowercase();
-        if let Some(end) = self.send(&MSync::sync_down(&CommSyncDl::ack(meta_id, server_id, now))).await {
-            return Some(end);
-        }
-
-        let out = Meta {
-            id: Some(server_id),
-            from: Some(self.user_jid(&sender).with_resource(resource)),
-            to: Some(self.user_jid(&receiver)),
-            timestamp: Some(now),
-            ns: Some(meta::NameSpace::Chat as i32),
-            payload: meta.payload,
-            ..Meta::default()
+        let payload = meta.payload.unwrap_or_default();
+        let Ok(pb) = link::decode_message::<link::MessageBody>(&payload) else {
+            let dl = nack(Status::error(ErrorCode::WrongParameter, "the message body is unreadable"));
+            return self.send(&MSync::sync_down(&dl)).await;
         };
-        super::store_chat(&self.shared.face, &self.shared.queues, &sender, &receiver, &out, Some(own_link));
-        None
+        if pb.r#type == Some(message_body::Type::ChannelAck as i32) {
+            // The SDK's "channel" message: the whole conversation is read (its unread count drops to 0).
+            self.shared.face.engine.mark_read(&sender, &receiver);
+            return self.send(&MSync::sync_down(&CommSyncDl::ack(meta_id, server_id, now))).await;
+        }
+        if pb.r#type.unwrap_or(0) != message_body::Type::Chat as i32 {
+            let dl = nack(Status::error(ErrorCode::WrongParameter, "message type not supported"));
+            return self.send(&MSync::sync_down(&dl)).await;
+        }
+        let Some(body) = from_pb(&pb) else {
+            let dl = nack(Status::error(ErrorCode::WrongParameter, "only text and custom contents are supported"));
+            return self.send(&MSync::sync_down(&dl)).await;
+        };
+        let out = chat::Outgoing {
+            sender: &sender,
+            resource: Some(&resource),
+            receiver: &receiver,
+            // The meta id is the SDK's client message id: a resend is stored once.
+            // unim's own client id, when the sender put it in ext, names the message instead.
+            client_id: client_id_of(&pb).unwrap_or_else(|| meta_id.to_string()),
+            body,
+            payload: Some(payload),
+            copy_to_sender: true,
+            own_link: Some(own_link),
+            refuse_unknown: true,
+        };
+        let dl = match chat::send(&self.shared.face, &self.shared.queues, out) {
+            Ok(sent) => CommSyncDl::ack(meta_id, sent.server_id, sent.time_ms),
+            // docs/protocols/easemob.md 7.1: the SDK rejects with type 511.
+            Err(chat::Refused::TooLarge) => nack(Status::error(ErrorCode::PermissionDenied, TOO_LARGE)),
+            // The SDK reads a reason with "username" and "doesn't exist!" as USER_NOT_FOUND (204).
+            Err(chat::Refused::UnknownUser) => {
+                nack(Status::error(ErrorCode::Fail, format!("username {receiver} doesn't exist!")))
+            }
+        };
+        self.send(&MSync::sync_down(&dl)).await
     }
 
     /// A pull: the next page of the queue, consumed as it is written (7.2, 7.4).

@@ -11,9 +11,11 @@
 //! Logins are parked while the fault controls hold them; the connection keeps
 //! answering heartbeats meanwhile, as the real service would.
 
-use super::replies::{self, u64_field};
-use super::store::{Delivery, SendKey, SendOutcome, Session, SessionState, Standing};
-use super::{push_payload, ConnParams, Shared};
+use super::messages;
+use super::replies;
+use super::store::{Session, SessionState, Standing};
+use super::{ConnParams, Shared};
+use crate::tencent::tiny_id;
 use crate::{AttachedLink, LinkSignal};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::future::BoxFuture;
@@ -35,8 +37,6 @@ const KICKED_LOGOUT_WAIT: Duration = Duration::from_secs(5);
 /// How long the socket of a client kicked with KickType 3 stays open after the
 /// push (that client sends no `wslogout`; it closes and reopens by itself).
 const KICKED_GRACE: Duration = Duration::from_secs(1);
-/// TinyIds look like Tencent's: 18 digits starting 144115.
-const TINYID_BASE: u64 = 144_115_000_000_000_000;
 /// The largest InstId (the SDK keeps it in a JavaScript number).
 const INSTID_LIMIT: u64 = 1 << 53;
 /// Fire-and-forget acknowledgement of a push with `NeedAck`: never answered.
@@ -242,16 +242,16 @@ impl Conn {
 
     /// Serves an authorized request of `session`.
     fn serve_command(&self, frame: &Frame, session: &Session) -> Value {
-        let now = self.shared.face.engine.now();
         let empty = Map::new();
         let body = frame.body.as_object().unwrap_or(&empty);
         match frame.head.servcmd.as_str() {
             servcmd::WSHELLO => replies::ok(),
-            servcmd::SENDMSG => self.send_c2c(&session.user, body),
-            servcmd::GETMSG => {
-                let messages = self.shared.store.take_offline(&session.user);
-                replies::getmsg(now, messages)
-            }
+            servcmd::SENDMSG => messages::send(&self.shared.face, session, body),
+            servcmd::GETMSG => messages::getmsg(&self.shared.face, session, body),
+            messages::MSG_READED => messages::mark_read(&self.shared.face, session, body),
+            messages::GETROAMMSG => messages::roam(&self.shared.face, session, body),
+            messages::PAGE_GET => messages::page_get(&self.shared.face, session),
+            messages::BATCH_DELETE => messages::delete(&self.shared.face, session, body),
             "profile.portrait_get_all" | "profile.portrait_get" => self.profiles(body),
             other => replies::startup(other, body, &session.user),
         }
@@ -281,58 +281,6 @@ impl Conn {
             })
             .collect();
         replies::ok_with(json!({ "UserProfileItem": items }))
-    }
-
-    /// `openim.sendmsg`: validates, de-duplicates a resend, and delivers to
-    /// every live link of the recipient or queues for its next `getmsg`.
-    fn send_c2c(&self, from: &str, body: &Map<String, Value>) -> Value {
-        let engine = &self.shared.face.engine;
-        let Some(to) = body.get("To_Account").and_then(Value::as_str) else {
-            return replies::error(replies::TO_ACCOUNT_MISSING, "To_Account is missing or not a string");
-        };
-        let msg_body = match body.get("MsgBody") {
-            Some(Value::Array(elems)) if !elems.is_empty() => Value::Array(elems.clone()),
-            Some(Value::Array(_)) | None => return replies::error(replies::MSG_BODY_INVALID, "MsgBody is empty"),
-            Some(_) => return replies::error(replies::MSG_BODY_NOT_ARRAY, "MsgBody is not an array"),
-        };
-        let Some(random) = u64_field(body, "MsgRandom") else {
-            return replies::error(replies::MSG_RANDOM_MISSING, "MsgRandom is missing or not an integer");
-        };
-        if engine.account(to).is_none() {
-            return replies::error(replies::RECIPIENT_INVALID, format!("To_Account {to:?} does not exist"));
-        }
-        let seq = u64_field(body, "MsgSeq").unwrap_or_else(|| rand::thread_rng().gen_range(1..u64::from(u32::MAX)));
-        let now = engine.now();
-        let key: SendKey = (from.to_owned(), random, seq);
-        if let Some(earlier) = self.shared.store.record_send(key, SendOutcome { time: now, seq }) {
-            tracing::debug!(from, to, "tencent link: resend of a delivered message, not delivered again");
-            return replies::ok_with(json!({ "MsgTime": earlier.time, "MsgSeq": earlier.seq }));
-        }
-        let mut message = Map::new();
-        message.insert("From_Account".into(), json!(from));
-        message.insert("To_Account".into(), json!(to));
-        message.insert("MsgSeq".into(), json!(seq));
-        message.insert("MsgRandom".into(), json!(random));
-        message.insert("MsgTimeStamp".into(), json!(now));
-        // With the sender's TinyId and MsgClientTime the receiver's message ID equals the sender's.
-        message.insert("TinyId".into(), json!(tiny_id(from).to_string()));
-        message.insert("MsgClientTime".into(), json!(u64_field(body, "MsgClientTime").unwrap_or(now)));
-        message.insert("MsgBody".into(), msg_body);
-        for key in ["CloudCustomData", "From_AccountNick", "From_AccountHeadurl"] {
-            if let Some(v) = body.get(key) {
-                message.insert(key.into(), v.clone());
-            }
-        }
-        let message = Value::Object(message);
-        let push = push_payload(
-            servcmd::MSG_PUSH,
-            json!({ "EventArray": [{ "Event": 9, "C2cMsgArray": [message.clone()] }] }),
-        );
-        match self.shared.store.deliver(engine, to, &push, message) {
-            Delivery::Pushed(n) => tracing::debug!(from, to, links = n, "tencent link: message pushed"),
-            Delivery::Queued => tracing::debug!(from, to, "tencent link: recipient offline, message queued"),
-        }
-        replies::ok_with(json!({ "MsgTime": now, "MsgSeq": seq }))
     }
 
     /// Answers every parked `wslogin`, in order, now that logins may proceed.
@@ -633,17 +581,6 @@ fn check_user_id(user: &str) -> Result<(), &'static str> {
     }
 }
 
-/// A stable TinyId for `user`: the same user always gets the same one
-/// (FNV-1a of the UserID, in Tencent's 18-digit range).
-fn tiny_id(user: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in user.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    TINYID_BASE + hash % 1_000_000_000_000
-}
-
 /// `NewInstInfo` naming the device whose login caused a kick (the SDK only logs it).
 fn new_inst_info(device: &Device) -> Value {
     let mut info = Map::new();
@@ -669,12 +606,5 @@ mod tests {
         assert!(check_user_id(&"a".repeat(33)).is_err());
         assert!(check_user_id("al\u{e9}").is_err());
         assert!(check_user_id("a\tb").is_err());
-    }
-
-    #[test]
-    fn tiny_ids_are_stable_digits() {
-        assert_eq!(tiny_id("alice"), tiny_id("alice"));
-        assert_ne!(tiny_id("alice"), tiny_id("bob"));
-        assert_eq!(tiny_id("alice").to_string().len(), 18);
     }
 }

@@ -16,16 +16,6 @@ pub(crate) const USERSIG_EXPIRED: i64 = 70001;
 pub(crate) const APP_MISMATCH: i64 = 70014;
 /// A malformed parameter (here: the UserID).
 pub(crate) const INVALID_PARAMETER: i64 = 70402;
-/// The recipient of a message does not exist.
-pub(crate) const RECIPIENT_INVALID: i64 = 20003;
-/// `MsgBody` is missing or malformed.
-pub(crate) const MSG_BODY_INVALID: i64 = 90002;
-/// `To_Account` is missing or not a string.
-pub(crate) const TO_ACCOUNT_MISSING: i64 = 90003;
-/// `MsgRandom` is missing or not an integer.
-pub(crate) const MSG_RANDOM_MISSING: i64 = 90005;
-/// `MsgBody` is not an array.
-pub(crate) const MSG_BODY_NOT_ARRAY: i64 = 90007;
 
 /// How long the SDK may keep its fetched config before asking again (0 would
 /// make it ask every second).
@@ -112,13 +102,6 @@ pub(crate) fn startup(servcmd: &str, body: &Map<String, Value>, user: &str) -> V
     ok_with(fields)
 }
 
-/// The `openim.getmsg` reply: the messages queued while the user was offline
-/// (each handed out once), a non-empty cookie (with an empty one the SDK stops
-/// without reading `MsgList`) and `SyncFlag 2` (sync finished).
-pub(crate) fn getmsg(now: u64, messages: Vec<Value>) -> Value {
-    ok_with(json!({ "Cookie": format!("unim-{now}"), "SyncFlag": 2, "MsgList": messages }))
-}
-
 /// A body field as an unsigned integer (the SDK sends numbers; strings of
 /// digits are accepted too).
 pub(crate) fn u64_field(body: &Map<String, Value>, key: &str) -> Option<u64> {
@@ -148,13 +131,5 @@ mod tests {
         let mut body = Map::new();
         body.insert("To_Account".into(), json!(["b", "c"]));
         assert_eq!(startup("openim.get_peer_read_time", &body, "a")["ReadTime"], json!([0, 0]));
-    }
-
-    #[test]
-    fn getmsg_finishes_the_sync() {
-        let body = getmsg(1, vec![json!({"MsgSeq": 1})]);
-        assert_eq!(body["SyncFlag"], 2);
-        assert!(!body["Cookie"].as_str().unwrap().is_empty());
-        assert_eq!(body["MsgList"][0]["MsgSeq"], 1);
     }
 }

@@ -1,6 +1,7 @@
 //! What all connections of one face share: the login sessions (keyed by their
-//! A2Key), which engine links are this face's, the per-user offline message
-//! queues, and the record of sent messages that makes a resend idempotent.
+//! A2Key) and which engine links are this face's (so that pushes go only to
+//! them). Messages live in the engine and the face's
+//! [`super::super::mailbox::Mailbox`].
 //!
 //! Sessions outlive sockets: the SDK reconnects with the same `instanceid` and
 //! logs in again with its `a2` (docs/protocols/tencent.md section 9), and it
@@ -8,8 +9,8 @@
 //! the re-login. So a request is authenticated by its `a2` here, not by the
 //! connection it came on.
 //!
-//! One [`Store`] is created per face by [`super::routes`] and lives in the
-//! router's state; it goes away with the face's server.
+//! One [`Store`] is created per face when it is served, and is shared by the
+//! REST API (which pushes messages too) and the link; it goes away with the face's server.
 
 use crate::{DevicePolicy, Engine, LinkId};
 use serde_json::Value;
@@ -18,34 +19,9 @@ use std::sync::{Mutex, MutexGuard};
 use unim_core::Platform;
 use unim_tencent::error::{kick_type_for, KICK_TYPE_REST_API};
 
-/// Messages kept per offline user; beyond this the oldest are dropped.
-const OFFLINE_LIMIT: usize = 1000;
-/// Sends remembered for de-duplication; beyond this the oldest are forgotten.
-const SENT_LIMIT: usize = 10_000;
 /// Ended sessions remembered (so a stale `a2` still gets its precise answer);
 /// beyond this the oldest are forgotten and their `a2` becomes unknown.
 const ENDED_LIMIT: usize = 10_000;
-
-/// What identifies one send: sender, `MsgRandom`, `MsgSeq`.
-pub(crate) type SendKey = (String, u64, u64);
-
-/// How a send ended, as its reply reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct SendOutcome {
-    /// `MsgTime`, Unix seconds.
-    pub(crate) time: u64,
-    /// `MsgSeq`.
-    pub(crate) seq: u64,
-}
-
-/// How a one-to-one message reached its recipient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Delivery {
-    /// Pushed to this many live links.
-    Pushed(usize),
-    /// Queued for the recipient's next `openim.getmsg`.
-    Queued,
-}
 
 /// Where a login session stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,9 +80,6 @@ struct Inner {
     ended: VecDeque<String>,
     next_order: u64,
     links: HashSet<LinkId>,
-    offline: HashMap<String, VecDeque<Value>>,
-    sent: HashMap<SendKey, SendOutcome>,
-    sent_order: VecDeque<SendKey>,
 }
 
 impl Inner {
@@ -256,52 +229,18 @@ impl Store {
         self.lock().links.remove(&id);
     }
 
-    /// Records a send under `key`, unless one was recorded already: then
-    /// returns the earlier outcome and the caller must not deliver again.
-    pub(crate) fn record_send(&self, key: SendKey, outcome: SendOutcome) -> Option<SendOutcome> {
-        let mut inner = self.lock();
-        if let Some(earlier) = inner.sent.get(&key) {
-            return Some(*earlier);
-        }
-        inner.sent.insert(key.clone(), outcome);
-        inner.sent_order.push_back(key);
-        while inner.sent_order.len() > SENT_LIMIT {
-            if let Some(old) = inner.sent_order.pop_front() {
-                inner.sent.remove(&old);
-            }
-        }
-        None
-    }
-
-    /// Delivers `payload` (an engine push) to every live link of `user` that
-    /// this face attached, or, when there is none, queues `message` for the
-    /// user's next `openim.getmsg`.
-    ///
-    /// The store stays locked throughout, so a login that registers its link
-    /// meanwhile either gets the push or finds the message queued.
-    pub(crate) fn deliver(&self, engine: &Engine, user: &str, payload: &Value, message: Value) -> Delivery {
-        let mut inner = self.lock();
-        let pushed = engine
+    /// Pushes `payload` (an engine push) to every live link of `user` that
+    /// this face attached, except the one of client instance `except`.
+    /// Returns how many links it reached.
+    pub(crate) fn push_to(&self, engine: &Engine, user: &str, except: Option<&str>, payload: &Value) -> usize {
+        let inner = self.lock();
+        engine
             .links_of(user)
             .into_iter()
             .filter(|l| inner.links.contains(&l.id))
+            .filter(|l| except.is_none() || l.device.id.as_deref() != except)
             .filter(|l| engine.push(l.id, payload.clone()))
-            .count();
-        if pushed > 0 {
-            return Delivery::Pushed(pushed);
-        }
-        let queue = inner.offline.entry(user.to_owned()).or_default();
-        queue.push_back(message);
-        if queue.len() > OFFLINE_LIMIT {
-            queue.pop_front();
-            tracing::debug!(user, "tencent link: offline queue full, dropped the oldest message");
-        }
-        Delivery::Queued
-    }
-
-    /// Takes every message queued for `user` (each is handed out once).
-    pub(crate) fn take_offline(&self, user: &str) -> Vec<Value> {
-        self.lock().offline.remove(user).map(Vec::from).unwrap_or_default()
+            .count()
     }
 }
 
@@ -332,20 +271,32 @@ mod tests {
     }
 
     #[test]
-    fn a_send_is_recorded_once() {
-        let s = Store::default();
-        let key = ("alice".to_owned(), 7, 1);
-        assert_eq!(s.record_send(key.clone(), SendOutcome { time: 10, seq: 1 }), None);
-        assert_eq!(s.record_send(key, SendOutcome { time: 20, seq: 1 }), Some(SendOutcome { time: 10, seq: 1 }));
-    }
-
-    #[test]
-    fn offline_messages_are_handed_out_once() {
+    fn pushes_reach_only_this_faces_links_and_skip_the_sender() {
         let e = engine();
         let s = Store::default();
-        assert_eq!(s.deliver(&e, "bob", &json!({}), json!({"MsgSeq": 1})), Delivery::Queued);
-        assert_eq!(s.take_offline("bob"), vec![json!({"MsgSeq": 1})]);
-        assert!(s.take_offline("bob").is_empty());
+        let mine = e.attach(
+            "bob",
+            Device::new(Platform::Web).with_id("i1"),
+            DevicePolicy {
+                per_platform: 0,
+                per_class: 0,
+                total: 0,
+                evicted_reason: unim_core::DisconnectReason::KickedByOtherLogin,
+            },
+        );
+        let _other_face = e.attach(
+            "bob",
+            Device::new(Platform::Web).with_id("i2"),
+            DevicePolicy {
+                per_platform: 0,
+                per_class: 0,
+                total: 0,
+                evicted_reason: unim_core::DisconnectReason::KickedByOtherLogin,
+            },
+        );
+        s.register_link(mine.id);
+        assert_eq!(s.push_to(&e, "bob", None, &json!({})), 1);
+        assert_eq!(s.push_to(&e, "bob", Some("i1"), &json!({})), 0);
     }
 
     #[test]
