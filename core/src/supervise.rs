@@ -8,7 +8,7 @@
 //!   all on the session's [`Clock`]), handle it, and obey a stop (logout, a
 //!   new login) whatever is under way.
 
-use crate::{Clock, Error};
+use crate::{Clock, CredentialLifetime, Error};
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use std::future::Future;
@@ -139,6 +139,20 @@ pub struct Deadlines {
     pub expiry: Option<u64>,
 }
 
+impl Deadlines {
+    /// The deadlines of a login holding a credential with `lifetime`: the
+    /// warning at [`CredentialLifetime::warn_at`] unless `warned` already, and
+    /// expiry one second past `expires_at` (a credential is expired once now
+    /// is beyond its last valid second).
+    pub fn new(heartbeat: SystemTime, lifetime: Option<CredentialLifetime>, warned: bool) -> Self {
+        Deadlines {
+            heartbeat,
+            warn: lifetime.filter(|_| !warned).map(|l| l.warn_at()),
+            expiry: lifetime.and_then(|l| l.expires_at.checked_add(1)),
+        }
+    }
+}
+
 /// Waits for the next thing a supervisor must do. Link events are tagged with
 /// the id of the link they came from; those of earlier links (before a
 /// reconnect) are dropped here, while the timers keep their deadlines.
@@ -226,6 +240,18 @@ mod tests {
         assert!(timer(&clock, Some(u64::MAX)).now_or_never().is_none());
         assert!(timer(&clock, Some(1_800_000_000)).now_or_never().is_none());
         assert!(timer(&clock, Some(1_699_999_999)).now_or_never().is_some());
+    }
+
+    #[test]
+    fn deadlines_follow_the_lifetime() {
+        let at = UNIX_EPOCH + Duration::from_secs(50);
+        let lifetime = CredentialLifetime { issued_at: 0, expires_at: 1000 };
+        let d = Deadlines::new(at, Some(lifetime), false);
+        assert_eq!((d.heartbeat, d.warn, d.expiry), (at, Some(800), Some(1001)));
+        assert_eq!(Deadlines::new(at, Some(lifetime), true).warn, None);
+        let forever = CredentialLifetime { issued_at: 0, expires_at: u64::MAX };
+        assert_eq!(Deadlines::new(at, Some(forever), false).expiry, None);
+        assert_eq!((Deadlines::new(at, None, false).warn, Deadlines::new(at, None, false).expiry), (None, None));
     }
 
     #[test]

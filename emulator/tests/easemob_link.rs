@@ -4,90 +4,26 @@
 //! tokens come from the face's REST API.
 
 use futures::{SinkExt, StreamExt};
-use serde_json::{json, Value};
-use std::sync::Arc;
+use serde_json::json;
 use std::time::Duration;
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use unim_core::ManualClock;
 use unim_easemob::link::{
-    self, message_body, msync, statistics_body, status::ErrorCode, CommSyncDl, CommSyncUl, Jid, MSync, MessageBody,
-    Meta, Provision,
+    self, message_body, msync, statistics_body, status::ErrorCode, CommSyncDl, Jid, MSync, MessageBody, Provision,
 };
 use unim_emulator::{Emulator, EmulatorConfig};
 
-const T0: u64 = 1_700_000_000;
 /// How long any single expected frame may take.
 const WAIT: Duration = Duration::from_secs(5);
 
-struct Env {
-    emu: Emulator,
-    clock: ManualClock,
-    http: reqwest::Client,
-    app_token: String,
-}
+#[allow(dead_code)]
+mod common;
+
+use common::{EasemobApp as Env, EasemobClient as Client, T0};
 
 impl Env {
-    async fn start() -> Env {
-        let clock = ManualClock::at_unix(T0);
-        let emu = Emulator::start(EmulatorConfig::easemob().with_clock(Arc::new(clock.clone()))).await.unwrap();
-        let mut env = Env { emu, clock, http: reqwest::Client::new(), app_token: String::new() };
-        let ep = env.emu.easemob().unwrap();
-        let body = json!({"grant_type":"client_credentials","client_id":ep.client_id,"client_secret":ep.client_secret});
-        let (status, reply) = env.call("POST", "/token", false, Some(body)).await;
-        assert_eq!(status, 200, "{reply}");
-        env.app_token = reply["access_token"].as_str().unwrap().to_owned();
-        env
-    }
-
-    fn app_key(&self) -> String {
-        self.emu.easemob().unwrap().app_key.clone()
-    }
-
-    /// A REST call to `{rest_url}/{org}/{app}{path}`, with the app token when `auth`.
-    async fn call(&self, method: &str, path: &str, auth: bool, body: Option<Value>) -> (u16, Value) {
-        let ep = self.emu.easemob().unwrap();
-        let (org, app) = ep.app_key.split_once('#').unwrap();
-        let url = format!("{}/{org}/{app}{path}", ep.rest_url);
-        let mut req = self.http.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url);
-        if auth {
-            req = req.bearer_auth(&self.app_token);
-        }
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let reply = tokio::time::timeout(WAIT, req.send()).await.expect("REST in time").expect("REST reply");
-        let status = reply.status().as_u16();
-        (status, reply.json().await.expect("JSON"))
-    }
-
-    async fn register(&self, user: &str) {
-        let (status, reply) =
-            self.call("POST", "/users", true, Some(json!([{"username": user, "password": "pw"}]))).await;
-        assert_eq!(status, 200, "{reply}");
-    }
-
-    /// A user token from the password grant, valid `ttl` seconds.
-    async fn token(&self, user: &str, ttl: u64) -> String {
-        let body = json!({"grant_type":"password","username":user,"password":"pw","ttl":ttl});
-        let (status, reply) = self.call("POST", "/token", false, Some(body)).await;
-        assert_eq!(status, 200, "{reply}");
-        reply["access_token"].as_str().unwrap().to_owned()
-    }
-
-    async fn connect(&self) -> Client {
-        let url = &self.emu.easemob().unwrap().ws_url;
-        let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url.as_str()))
-            .await
-            .expect("upgrade in time")
-            .expect("upgrade");
-        Client { ws, app_key: self.app_key(), next_meta: 1 }
-    }
-
     /// Connects and logs `user` in as `resource` with a fresh one-day token.
     async fn online(&self, user: &str, resource: &str) -> Client {
-        let token = self.token(user, 86_400).await;
+        let token = self.token(user, Some(86_400)).await;
         let mut c = self.connect().await;
         let reply = c.provision(user, resource, &token).await;
         assert_eq!(reply.status.as_ref().map(|s| s.code()), Some(0), "{reply:?}");
@@ -95,35 +31,7 @@ impl Env {
     }
 }
 
-struct Client {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    app_key: String,
-    next_meta: u64,
-}
-
 impl Client {
-    async fn send(&mut self, frame: &MSync) {
-        self.ws.send(Message::Binary(link::encode(frame).into())).await.unwrap();
-    }
-
-    /// The next raw WebSocket message (pings skipped); `None` when the stream ended.
-    async fn next_message(&mut self) -> Option<Result<Message, tungstenite::Error>> {
-        loop {
-            let msg = tokio::time::timeout(WAIT, self.ws.next()).await.expect("no frame in time");
-            match msg {
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                other => return other,
-            }
-        }
-    }
-
-    async fn frame(&mut self) -> MSync {
-        match self.next_message().await {
-            Some(Ok(Message::Binary(bytes))) => link::decode(&bytes).expect("an MSync"),
-            other => panic!("expected a binary frame, got {other:?}"),
-        }
-    }
-
     async fn provision(&mut self, user: &str, resource: &str, token: &str) -> Provision {
         let guid = Jid::user(self.app_key.clone(), user).with_resource(resource);
         self.send(&MSync::provision_request(guid, token, &Provision::login(resource, token))).await;
@@ -142,16 +50,11 @@ impl Client {
         let body = MessageBody::text_message(message_body::Type::Chat, Jid::named(from), Jid::named(to), text);
         let id = self.next_meta;
         self.next_meta += 1;
-        let meta = Meta::chat(id, Jid::user(self.app_key.clone(), to), &body);
-        self.send(&MSync::sync_up(&CommSyncUl::send(meta))).await;
-        let ack = self.frame().await.read_sync_down().expect("an ack");
-        assert_eq!(ack.meta_id, Some(id));
-        ack
+        self.sync(id, to, &body).await
     }
 
     async fn pull(&mut self, queue: &str) -> CommSyncDl {
-        self.send(&MSync::sync_up(&CommSyncUl::pull(Jid::user(self.app_key.clone(), queue), None))).await;
-        let dl = self.frame().await.read_sync_down().expect("a pull reply");
+        let dl = self.pull_reply(queue).await;
         assert!(dl.status.as_ref().is_some_and(|s| s.is_ok()), "{dl:?}");
         assert_eq!(dl.queue.as_ref().and_then(|q| q.name.as_deref()), Some(queue));
         dl
@@ -193,8 +96,8 @@ fn op(o: statistics_body::Operation) -> i32 {
 #[tokio::test]
 async fn provision_ok_echoes_the_resource_and_the_absolute_expiry() {
     let env = Env::start().await;
-    env.register("alice").await;
-    let token = env.token("alice", 3600).await;
+    env.register(&["alice"]).await;
+    let token = env.token("alice", Some(3600)).await;
     let mut c = env.connect().await;
     let reply = c.provision("alice", "webim_web_1", &token).await;
     assert!(reply.status.as_ref().unwrap().is_ok());
@@ -210,7 +113,7 @@ async fn provision_ok_echoes_the_resource_and_the_absolute_expiry() {
 #[tokio::test]
 async fn refused_logins_get_their_status_and_a_close() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
 
     let mut c = env.connect().await;
     let reply = c.provision("alice", "r", "YWMt-not-a-token").await;
@@ -218,27 +121,27 @@ async fn refused_logins_get_their_status_and_a_close() {
     c.expect_closed().await;
 
     // Someone else's token.
-    env.register("bob").await;
-    let bobs = env.token("bob", 3600).await;
+    env.register(&["bob"]).await;
+    let bobs = env.token("bob", Some(3600)).await;
     let mut c = env.connect().await;
     assert_eq!(c.provision("alice", "r", &bobs).await.status.unwrap().code(), ErrorCode::Unauthorized as i32);
     c.expect_closed().await;
 
-    let short = env.token("alice", 10).await;
+    let short = env.token("alice", Some(10)).await;
     env.clock.advance(Duration::from_secs(11));
     let mut c = env.connect().await;
     let status = c.provision("alice", "r", &short).await.status.unwrap();
     assert_eq!((status.code(), status.reason.as_deref()), (ErrorCode::Fail as i32, Some("Sorry, token expired")));
     c.expect_closed().await;
 
-    let token = env.token("alice", 3600).await;
-    let (code, reply) = env.call("POST", "/users/alice/deactivate", true, None).await;
+    let token = env.token("alice", Some(3600)).await;
+    let (code, reply) = env.app("POST", "/users/alice/deactivate", None).await;
     assert_eq!(code, 200, "{reply}");
     let mut c = env.connect().await;
     assert_eq!(c.provision("alice", "r", &token).await.status.unwrap().code(), ErrorCode::ImForbidden as i32);
     c.expect_closed().await;
 
-    let (code, _) = env.call("POST", "/users/alice/activate", true, None).await;
+    let (code, _) = env.app("POST", "/users/alice/activate", None).await;
     assert_eq!(code, 200);
     env.emu.faults().inject_error(7, "Sorry, the app online count limit", 1);
     let mut c = env.connect().await;
@@ -251,8 +154,8 @@ async fn refused_logins_get_their_status_and_a_close() {
 #[tokio::test]
 async fn unread_answers_with_the_clock_and_expiry_pushes_one() {
     let env = Env::start().await;
-    env.register("alice").await;
-    let token = env.token("alice", 100).await;
+    env.register(&["alice"]).await;
+    let token = env.token("alice", Some(100)).await;
     let mut c = env.connect().await;
     assert!(c.provision("alice", "r", &token).await.status.unwrap().is_ok());
     let unread = c.unread().await;
@@ -270,8 +173,8 @@ async fn unread_answers_with_the_clock_and_expiry_pushes_one() {
 #[tokio::test]
 async fn a_text_is_delivered_once_through_notice_and_pull() {
     let env = Env::start().await;
-    env.register("alice").await;
-    env.register("bob").await;
+    env.register(&["alice"]).await;
+    env.register(&["bob"]).await;
     let mut alice = env.online("alice", "webim_web_a").await;
     let mut bob = env.online("bob", "webim_web_b").await;
 
@@ -301,8 +204,8 @@ async fn a_text_is_delivered_once_through_notice_and_pull() {
 #[tokio::test]
 async fn an_offline_message_waits_for_the_next_login_once() {
     let env = Env::start().await;
-    env.register("alice").await;
-    env.register("bob").await;
+    env.register(&["alice"]).await;
+    env.register(&["bob"]).await;
     let mut alice = env.online("alice", "webim_web_a").await;
     let server_id = alice.text("alice", "bob", "while you were away").await.server_id;
 
@@ -326,8 +229,8 @@ async fn an_offline_message_waits_for_the_next_login_once() {
 #[tokio::test]
 async fn injected_texts_wait_offline_like_sent_ones() {
     let env = Env::start().await;
-    env.register("alice").await;
-    env.register("bob").await;
+    env.register(&["alice"]).await;
+    env.register(&["bob"]).await;
     let first = env.emu.easemob_inject_text("alice", "bob", "one").unwrap();
     let second = env.emu.easemob_inject_text("Alice", "bob", "two").unwrap();
     assert_eq!(first.to_string().len(), 19);
@@ -372,9 +275,9 @@ async fn injected_texts_wait_offline_like_sent_ones() {
 #[tokio::test]
 async fn rest_disconnect_kicks_with_operation_4() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
     let mut c = env.online("alice", "r").await;
-    let (code, reply) = env.call("GET", "/users/alice/disconnect", true, None).await;
+    let (code, reply) = env.app("GET", "/users/alice/disconnect", None).await;
     assert_eq!(code, 200, "{reply}");
     assert_eq!(c.expect_kick().await.0, op(statistics_body::Operation::UserKickedByOtherDevice));
     assert!(env.emu.engine().links_of("alice").is_empty());
@@ -383,9 +286,9 @@ async fn rest_disconnect_kicks_with_operation_4() {
 #[tokio::test]
 async fn a_password_change_kicks_with_operation_3() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
     let mut c = env.online("alice", "r").await;
-    let (code, reply) = env.call("PUT", "/users/alice/password", true, Some(json!({"newpassword": "pw2"}))).await;
+    let (code, reply) = env.app("PUT", "/users/alice/password", Some(json!({"newpassword": "pw2"}))).await;
     assert_eq!(code, 200, "{reply}");
     assert_eq!(c.expect_kick().await.0, op(statistics_body::Operation::UserKickedByChangePassword));
 }
@@ -393,9 +296,9 @@ async fn a_password_change_kicks_with_operation_3() {
 #[tokio::test]
 async fn a_deletion_kicks_with_operation_1() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
     let mut c = env.online("alice", "r").await;
-    let (code, reply) = env.call("DELETE", "/users/alice", true, None).await;
+    let (code, reply) = env.app("DELETE", "/users/alice", None).await;
     assert_eq!(code, 200, "{reply}");
     assert_eq!(c.expect_kick().await.0, op(statistics_body::Operation::UserRemoved));
 }
@@ -403,9 +306,9 @@ async fn a_deletion_kicks_with_operation_1() {
 #[tokio::test]
 async fn an_unpulled_kick_still_closes() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
     let mut c = env.online("alice", "r").await;
-    env.call("GET", "/users/alice/disconnect", true, None).await;
+    env.app("GET", "/users/alice/disconnect", None).await;
     assert_eq!(c.expect_notice().await, "admin");
     // The client never pulls: the face closes after its grace period (2 s).
     c.expect_closed().await;
@@ -414,7 +317,7 @@ async fn an_unpulled_kick_still_closes() {
 #[tokio::test]
 async fn a_fifth_web_device_kicks_the_oldest_web_device_only() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
     let mut devices = Vec::new();
     for i in 1..=4 {
         devices.push(env.online("alice", &format!("webim_web_{i}")).await);
@@ -435,7 +338,7 @@ async fn a_fifth_web_device_kicks_the_oldest_web_device_only() {
 #[tokio::test]
 async fn the_same_resource_replaces_its_old_socket_quietly() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
     let mut old = env.online("alice", "r").await;
     let _new = env.online("alice", "r").await;
     old.expect_closed().await;
@@ -445,7 +348,7 @@ async fn the_same_resource_replaces_its_old_socket_quietly() {
 #[tokio::test]
 async fn a_drop_closes_without_a_close_frame() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
     let mut c = env.online("alice", "r").await;
     assert_eq!(env.emu.engine().drop_links("alice"), 1);
     match c.next_message().await {
@@ -475,8 +378,8 @@ async fn refused_connections_get_503_and_are_counted() {
 #[tokio::test]
 async fn logout_ends_the_login_and_later_messages_wait_offline() {
     let env = Env::start().await;
-    env.register("alice").await;
-    env.register("bob").await;
+    env.register(&["alice"]).await;
+    env.register(&["bob"]).await;
     let mut bob = env.online("bob", "rb").await;
     bob.send(&MSync::with_payload(msync::Command::Logout, &link::Logout::default())).await;
     // The face handles frames in order, so once it answered a ping sent after
@@ -499,8 +402,8 @@ async fn logout_ends_the_login_and_later_messages_wait_offline() {
 #[tokio::test]
 async fn the_senders_other_devices_get_a_copy() {
     let env = Env::start().await;
-    env.register("alice").await;
-    env.register("bob").await;
+    env.register(&["alice"]).await;
+    env.register(&["bob"]).await;
     let mut phone = env.online("alice", "webim_web_1").await;
     let mut laptop = env.online("alice", "webim_web_2").await;
     let mut bob = env.online("bob", "webim_web_b").await;
@@ -520,13 +423,13 @@ async fn the_senders_other_devices_get_a_copy() {
 #[tokio::test]
 async fn a_kick_by_a_new_login_carries_its_custom_text() {
     let env = Env::start().await;
-    env.register("alice").await;
+    env.register(&["alice"]).await;
     let mut first = env.online("alice", "webim_web_1").await;
     let mut others = Vec::new();
     for i in 2..=4 {
         others.push(env.online("alice", &format!("webim_web_{i}")).await);
     }
-    let token = env.token("alice", 3600).await;
+    let token = env.token("alice", Some(3600)).await;
     let mut c = env.connect().await;
     let provision = Provision { reason: Some("moved to the kiosk".into()), ..Provision::login("webim_web_5", &token) };
     let guid = Jid::user(env.app_key(), "alice").with_resource("webim_web_5");
@@ -540,8 +443,8 @@ async fn a_kick_by_a_new_login_carries_its_custom_text() {
 #[tokio::test]
 async fn a_held_login_stays_unanswered_until_released() {
     let env = Env::start().await;
-    env.register("alice").await;
-    let token = env.token("alice", 3600).await;
+    env.register(&["alice"]).await;
+    let token = env.token("alice", Some(3600)).await;
     let mut c = env.connect().await;
     env.emu.faults().hold_logins();
     let guid = Jid::user(env.app_key(), "alice").with_resource("r");
@@ -562,11 +465,11 @@ async fn a_held_login_stays_unanswered_until_released() {
 #[tokio::test]
 async fn a_ban_closes_the_socket_and_the_next_login_is_forbidden() {
     let env = Env::start().await;
-    env.register("alice").await;
-    let token = env.token("alice", 3600).await;
+    env.register(&["alice"]).await;
+    let token = env.token("alice", Some(3600)).await;
     let mut c = env.connect().await;
     assert!(c.provision("alice", "r", &token).await.status.unwrap().is_ok());
-    let (code, reply) = env.call("POST", "/users/alice/deactivate", true, None).await;
+    let (code, reply) = env.app("POST", "/users/alice/deactivate", None).await;
     assert_eq!(code, 200, "{reply}");
     // No STATISTIC operation means a ban: the socket just closes...
     c.expect_closed().await;

@@ -4,88 +4,21 @@
 //! plain JSON, and the msync sends (resend, channel ack, refusals) with raw
 //! protobuf frames.
 
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use unim_core::{ManualClock, MessageBody as Neutral};
-use unim_easemob::link::{self, message_body, status::ErrorCode, CommSyncDl, CommSyncUl, Jid, MSync, Meta, Provision};
+use unim_core::MessageBody as Neutral;
+use unim_easemob::link::{message_body, status::ErrorCode, CommSyncDl, Jid, MSync, Provision};
 use unim_easemob::messages::{meta_from_base64, to_pb, to_pb_with_client_id};
-use unim_emulator::{Emulator, EmulatorConfig};
 
-const T0: u64 = 1_700_000_000;
-const WAIT: Duration = Duration::from_secs(10);
+#[allow(dead_code)]
+mod common;
 
-struct Env {
-    emu: Emulator,
-    clock: ManualClock,
-    http: reqwest::Client,
-    app_token: String,
-}
+use common::{EasemobApp as Env, EasemobClient as Client};
 
 impl Env {
-    async fn start() -> Env {
-        let clock = ManualClock::at_unix(T0);
-        let emu = Emulator::start(EmulatorConfig::easemob().with_clock(Arc::new(clock.clone()))).await.unwrap();
-        let mut env = Env { emu, clock, http: reqwest::Client::new(), app_token: String::new() };
-        let ep = env.emu.easemob().unwrap();
-        let body = json!({"grant_type":"client_credentials","client_id":ep.client_id,"client_secret":ep.client_secret});
-        let (status, reply) = env.call("POST", "/token", None, Some(body)).await;
-        assert_eq!(status, 200, "{reply}");
-        env.app_token = reply["access_token"].as_str().unwrap().to_owned();
-        env
-    }
-
-    fn app_key(&self) -> String {
-        self.emu.easemob().unwrap().app_key.clone()
-    }
-
-    async fn raw(&self, method: &str, url: String, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.http.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url);
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let reply = tokio::time::timeout(WAIT, req.send()).await.expect("REST in time").expect("REST reply");
-        let status = reply.status().as_u16();
-        (status, reply.json().await.expect("JSON"))
-    }
-
-    /// `{rest_url}/{org}/{app}{path}` with `token`.
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let ep = self.emu.easemob().unwrap();
-        let (org, app) = ep.app_key.split_once('#').unwrap();
-        self.raw(method, format!("{}/{org}/{app}{path}", ep.rest_url), token, body).await
-    }
-
-    async fn app(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
-        self.call(method, path, Some(&self.app_token.clone()), Some(body)).await
-    }
-
-    async fn register(&self, users: &[&str]) {
-        let body: Vec<Value> = users.iter().map(|u| json!({"username": u, "password": "pw"})).collect();
-        let (status, reply) = self.app("POST", "/users", Value::Array(body)).await;
-        assert_eq!(status, 200, "{reply}");
-    }
-
-    async fn token(&self, user: &str) -> String {
-        let body = json!({"grant_type":"password","username":user,"password":"pw"});
-        let (status, reply) = self.call("POST", "/token", None, Some(body)).await;
-        assert_eq!(status, 200, "{reply}");
-        reply["access_token"].as_str().unwrap().to_owned()
-    }
-
     async fn online(&self, user: &str, resource: &str) -> Client {
-        let token = self.token(user).await;
-        let url = &self.emu.easemob().unwrap().ws_url;
-        let (ws, _) =
-            tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url.as_str())).await.unwrap().unwrap();
-        let mut c = Client { ws, app_key: self.app_key() };
+        let token = self.token(user, None).await;
+        let mut c = self.connect().await;
         let guid = Jid::user(self.app_key(), user).with_resource(resource);
         c.send(&MSync::provision_request(guid, &token, &Provision::login(resource, &token))).await;
         let reply = c.frame().await.read_provision().unwrap();
@@ -95,41 +28,6 @@ impl Env {
 
     async fn send_rest(&self, body: Value) -> (u16, Value) {
         self.app("POST", "/messages/users", body).await
-    }
-}
-
-struct Client {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    app_key: String,
-}
-
-impl Client {
-    async fn send(&mut self, frame: &MSync) {
-        self.ws.send(Message::Binary(link::encode(frame).into())).await.unwrap();
-    }
-
-    async fn frame(&mut self) -> MSync {
-        loop {
-            match tokio::time::timeout(WAIT, self.ws.next()).await.expect("a frame in time") {
-                Some(Ok(Message::Binary(bytes))) => return link::decode(&bytes).expect("an MSync"),
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                other => panic!("expected a binary frame, got {other:?}"),
-            }
-        }
-    }
-
-    /// Sends a chat meta with `body` to `to` as meta `id`; returns the ack.
-    async fn sync(&mut self, id: u64, to: &str, body: &link::MessageBody) -> CommSyncDl {
-        let meta = Meta::chat(id, Jid::user(self.app_key.clone(), to), body);
-        self.send(&MSync::sync_up(&CommSyncUl::send(meta))).await;
-        let ack = self.frame().await.read_sync_down().expect("an ack");
-        assert_eq!(ack.meta_id, Some(id));
-        ack
-    }
-
-    async fn pull(&mut self, queue: &str) -> CommSyncDl {
-        self.send(&MSync::sync_up(&CommSyncUl::pull(Jid::user(self.app_key.clone(), queue), None))).await;
-        self.frame().await.read_sync_down().expect("a pull reply")
     }
 }
 
@@ -155,7 +53,7 @@ async fn rest_sends_txt_and_custom_with_one_id_per_recipient() {
     assert_ne!(bob_id, carol_id);
 
     assert_eq!(bob.frame().await.read_notice().unwrap().name.as_deref(), Some("alice"));
-    let dl = bob.pull("alice").await;
+    let dl = bob.pull_reply("alice").await;
     assert_eq!(dl.metas.len(), 1);
     assert_eq!(dl.metas[0].id.map(|i| i.to_string()), Some(bob_id));
     let body = dl.metas[0].message_body().unwrap();
@@ -168,7 +66,7 @@ async fn rest_sends_txt_and_custom_with_one_id_per_recipient() {
         .await;
     assert_eq!(status, 200, "{reply}");
     assert_eq!(bob.frame().await.read_notice().unwrap().name.as_deref(), Some("admin"), "the default sender");
-    let dl = bob.pull("admin").await;
+    let dl = bob.pull_reply("admin").await;
     let got = unim_easemob::messages::from_pb(&dl.metas[0].message_body().unwrap());
     assert_eq!(got, Some(Neutral::custom("{\"n\":1}", Some("card".into()))));
 }
@@ -246,7 +144,7 @@ async fn the_sdk_conversation_calls_list_page_and_delete() {
         env.send_rest(json!({"from": from, "to": ["gail"], "type": "txt", "body": {"msg": text}})).await;
         env.clock.advance(Duration::from_millis(5));
     }
-    let token = env.token("gail").await;
+    let token = env.token("gail", None).await;
     let (status, reply) =
         env.call("GET", "/sdk/user/gail/user_channels/list?limit=1&cursor=&need_mark=true", Some(&token), None).await;
     assert_eq!(status, 200, "{reply}");
@@ -261,7 +159,7 @@ async fn the_sdk_conversation_calls_list_page_and_delete() {
         .await;
     assert_eq!(reply["data"]["channel_infos"][0]["unread_num"], 2);
     assert_eq!(reply["data"]["cursor"], "");
-    let other = env.token("hank").await;
+    let other = env.token("hank", None).await;
     let (status, _) = env.call("GET", "/sdk/user/gail/user_channels/list", Some(&other), None).await;
     assert_eq!(status, 401, "another user's token");
 
@@ -306,12 +204,12 @@ async fn msync_resends_channel_acks_and_refusals() {
     let again = jade.sync(77, "kurt", &body).await;
     assert_eq!(first.server_id, again.server_id);
     assert_eq!(kurt.frame().await.read_notice().unwrap().name.as_deref(), Some("jade"));
-    let dl = kurt.pull("jade").await;
+    let dl = kurt.pull_reply("jade").await;
     assert_eq!(dl.metas.len(), 1, "delivered once");
     let m = env.emu.engine().message_by_server_id(&first.server_id.unwrap().to_string()).expect("stored");
     assert_eq!(m.client_id, "c-1", "the ext client id names the message");
 
-    let token = env.token("kurt").await;
+    let token = env.token("kurt", None).await;
     let unread = |reply: &Value| reply["data"]["channel_infos"][0]["unread_num"].as_u64();
     let (_, reply) = env.call("GET", "/sdk/user/kurt/user_channels/list", Some(&token), None).await;
     assert_eq!(unread(&reply), Some(1));

@@ -3,25 +3,16 @@
 //! JSON (vendors/easemob.md sections 1-3 and Easemob's per-API pages).
 
 use serde_json::{json, Value};
-use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
-use unim_core::{Device, DisconnectReason, ManualClock, Platform};
-use unim_emulator::{DevicePolicy, EasemobEndpoint, EasemobSettings, Emulator, EmulatorConfig, LinkSignal};
+use unim_core::{Device, DisconnectReason, Platform};
+use unim_emulator::{DevicePolicy, EasemobEndpoint, EasemobSettings, EmulatorConfig, LinkSignal};
 
-const T0: u64 = 1_700_000_000;
+#[allow(dead_code)]
+mod common;
+
+use common::{within, Face};
+
 const T0_MS: i64 = 1_700_000_000_000;
-
-/// Fails the test instead of hanging when something never answers.
-async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(30), f).await.expect("no answer within 30 s")
-}
-
-struct Face {
-    emulator: Emulator,
-    clock: ManualClock,
-    http: reqwest::Client,
-}
 
 impl Face {
     async fn start() -> Face {
@@ -29,11 +20,7 @@ impl Face {
     }
 
     async fn start_with(settings: EasemobSettings) -> Face {
-        let clock = ManualClock::at_unix(T0);
-        let config = EmulatorConfig { easemob: Some(settings), ..EmulatorConfig::default() };
-        let emulator =
-            within(Emulator::start(config.with_clock(Arc::new(clock.clone())))).await.expect("emulator starts");
-        Face { emulator, clock, http: reqwest::Client::new() }
+        Face::launch(EmulatorConfig { easemob: Some(settings), ..EmulatorConfig::default() }).await
     }
 
     fn ep(&self) -> &EasemobEndpoint {

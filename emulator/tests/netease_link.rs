@@ -5,77 +5,68 @@
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use unim_core::{Clock, DisconnectReason, ManualClock};
-use unim_emulator::{Emulator, EmulatorConfig, NeteaseEndpoint};
+use unim_core::{Clock, DisconnectReason};
+use unim_emulator::{EmulatorConfig, NeteaseEndpoint};
 use unim_netease::link::ids::{login as tag, login_port, login_res, msg as msg_tag};
 use unim_netease::link::{
     cmd, Command, Frame, Framing, Handshake, Param, Property, Request, Response, SocketIoJson, WireFrame,
 };
 use unim_netease::sign::{checksum, DynamicToken};
 
-const T0: u64 = 1_700_000_000;
 /// How long any single expected frame may take.
 const WAIT: Duration = Duration::from_secs(5);
 const WEB: i64 = 16;
 const ANDROID: i64 = 1;
 const SERVER: i64 = 32;
 
-struct Env {
-    emu: Emulator,
-    clock: ManualClock,
-    http: reqwest::Client,
-}
+#[allow(dead_code)]
+mod common;
+
+use common::Face as Env;
 
 impl Env {
     async fn start() -> Env {
-        let clock = ManualClock::at_unix(T0);
-        let emu = Emulator::start(EmulatorConfig::netease().with_clock(Arc::new(clock.clone()))).await.unwrap();
-        Env { emu, clock, http: reqwest::Client::new() }
+        Env::launch(EmulatorConfig::netease()).await
     }
 
     fn ep(&self) -> &NeteaseEndpoint {
-        self.emu.netease().unwrap()
+        self.emulator.netease().unwrap()
     }
 
     fn now_ms(&self) -> u64 {
         self.clock.now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
     }
 
-    /// A signed server API call `{rest_url}/{path}` with a form body; the reply's JSON.
-    async fn rest(&self, path: &str, form: &[(&str, &str)]) -> Value {
+    /// `POST {rest_url}/{path}` with the four signed headers of the clock's now.
+    fn signed(&self, path: &str) -> reqwest::RequestBuilder {
         let ep = self.ep();
         let (nonce, cur_time) = ("n0nce", self.clock.unix_secs().to_string());
-        let req = self
-            .http
+        self.http
             .post(format!("{}/{path}", ep.rest_url))
             .header("AppKey", &ep.app_key)
             .header("Nonce", nonce)
             .header("CurTime", &cur_time)
             .header("CheckSum", checksum(&ep.app_secret, nonce, &cur_time))
-            .form(form);
+    }
+
+    /// Sends `req`; the reply's JSON.
+    async fn reply_of(req: reqwest::RequestBuilder) -> Value {
         let reply = tokio::time::timeout(WAIT, req.send()).await.expect("REST in time").expect("REST reply");
         reply.json().await.expect("JSON")
     }
 
+    /// A signed server API call `{rest_url}/{path}` with a form body; the reply's JSON.
+    async fn rest(&self, path: &str, form: &[(&str, &str)]) -> Value {
+        Env::reply_of(self.signed(path).form(form)).await
+    }
+
     /// A signed v2 call `POST {rest_url}/{path}` with a JSON body; the reply's JSON.
     async fn rest_v2(&self, path: &str, body: Value) -> Value {
-        let ep = self.ep();
-        let (nonce, cur_time) = ("n0nce", self.clock.unix_secs().to_string());
-        let req = self
-            .http
-            .post(format!("{}/{path}", ep.rest_url))
-            .header("AppKey", &ep.app_key)
-            .header("Nonce", nonce)
-            .header("CurTime", &cur_time)
-            .header("CheckSum", checksum(&ep.app_secret, nonce, &cur_time))
-            .json(&body);
-        let reply = tokio::time::timeout(WAIT, req.send()).await.expect("REST in time").expect("REST reply");
-        reply.json().await.expect("JSON")
+        Env::reply_of(self.signed(path).json(&body)).await
     }
 
     async fn create(&self, accid: &str, token: &str) {
@@ -273,13 +264,13 @@ async fn lbs_names_the_link_and_refuses_other_app_keys() {
 async fn handshake_faults_and_unknown_sids() {
     let env = Env::start().await;
     let base = format!("http://{}", env.ep().link);
-    let before = env.emu.faults().connection_attempts();
-    env.emu.faults().refuse_connections(true);
+    let before = env.emulator.faults().connection_attempts();
+    env.emulator.faults().refuse_connections(true);
     let refused = env.http.get(format!("{base}/socket.io/1/?t=1")).send().await.unwrap();
     assert_eq!(refused.status().as_u16(), 503);
-    env.emu.faults().refuse_connections(false);
+    env.emulator.faults().refuse_connections(false);
     let _c = env.connect().await;
-    assert_eq!(env.emu.faults().connection_attempts(), before + 2);
+    assert_eq!(env.emulator.faults().connection_attempts(), before + 2);
     let url = format!("ws://{}/socket.io/1/websocket/never-issued", env.ep().link);
     match tokio_tungstenite::connect_async(url.as_str()).await {
         Err(tungstenite::Error::Http(resp)) => assert_eq!(resp.status().as_u16(), 404),
@@ -301,7 +292,7 @@ async fn login_ok_then_heartbeat_and_unknown_commands() {
     c.barrier().await;
     let nos = c.call(cmd::NOS_CDN_HOST, vec![]).await;
     assert_eq!((nos.code, nos.r.len()), (200, 0));
-    let links = env.emu.engine().links_of("alice");
+    let links = env.emulator.engine().links_of("alice");
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].device.id.as_deref(), Some("a1"), "the engine knows the instance (session tag 26)");
     assert_eq!(links[0].device.platform, unim_core::Platform::Web);
@@ -346,7 +337,7 @@ async fn refused_logins_get_their_code_and_a_close() {
 
     let unblocked = env.rest("user/unblock.action", &[("accid", "alice")]).await;
     assert_eq!(unblocked["code"], 200, "{unblocked}");
-    env.emu.faults().inject_error(416, "frequency control", 1);
+    env.emulator.faults().inject_error(416, "frequency control", 1);
     let (mut c, reply) = env.login(env.login_property("alice", "pw", WEB, "d4", "s4")).await;
     assert_eq!(reply.code, 416);
     c.expect_closed().await;
@@ -356,12 +347,12 @@ async fn refused_logins_get_their_code_and_a_close() {
 async fn held_logins_wait_for_release() {
     let env = Env::start().await;
     env.create("alice", "pw").await;
-    env.emu.faults().hold_logins();
+    env.emulator.faults().hold_logins();
     let mut c = env.connect().await;
     let ser = c.send(cmd::LOGIN, vec![Param::property(env.login_property("alice", "pw", WEB, "d", "s"))]).await;
     // Nothing is answered while held: the engine has no link yet.
-    assert!(env.emu.engine().links_of("alice").is_empty());
-    env.emu.faults().release_logins();
+    assert!(env.emulator.engine().links_of("alice").is_empty());
+    env.emulator.faults().release_logins();
     let reply = c.packet().await;
     assert_eq!((reply.command, reply.ser, reply.code), (cmd::LOGIN, Some(ser), 200));
 }
@@ -374,7 +365,7 @@ async fn sync_pushes_offline_messages_before_sync_done_exactly_once() {
     let (mut alice, _) = env.online("alice", WEB, "a1").await;
     let sent = alice.send_text("bob", "while you were away", "c-1").await;
     assert_eq!(sent.code, 200);
-    let injected = env.emu.netease_inject_text("alice", "bob", "second").unwrap();
+    let injected = env.emulator.netease_inject_text("alice", "bob", "second").unwrap();
 
     let (mut bob, _) = env.online("bob", WEB, "b1").await;
     let ser = bob.send(cmd::SYNC, vec![Param::property(Property::new().with(2, 0).with(7, 0))]).await;
@@ -494,7 +485,7 @@ async fn desktop_and_mobile_coexist_and_a_second_mobile_evicts_the_first() {
         .collect();
     assert!(changes.contains(&(2, vec!["dev-p2".into()])), "{changes:?}");
     assert!(changes.contains(&(3, vec!["dev-p1".into()])), "{changes:?}");
-    assert_eq!(env.emu.engine().links_of("carol").len(), 2);
+    assert_eq!(env.emulator.engine().links_of("carol").len(), 2);
 
     // A second web client evicts the first web client, naming Web.
     let (_web2, _) = env.online("carol", WEB, "w2").await;
@@ -517,7 +508,7 @@ async fn the_same_instance_reconnecting_replaces_its_old_link_quietly() {
     let (_new, reply) = env.online("dave", WEB, "same").await;
     assert!(reply.properties(1).unwrap().is_empty());
     old.expect_closed().await;
-    assert_eq!(env.emu.engine().links_of("dave").len(), 1);
+    assert_eq!(env.emulator.engine().links_of("dave").len(), 1);
 }
 
 #[tokio::test]
@@ -532,7 +523,7 @@ async fn bans_kick_with_reason_2_from_the_server() {
 
     env.rest("user/unblock.action", &[("accid", "erin")]).await;
     let (mut c, _) = env.online("erin", ANDROID, "e2").await;
-    assert_eq!(env.emu.engine().kick_user("erin", DisconnectReason::Banned), 1);
+    assert_eq!(env.emulator.engine().kick_user("erin", DisconnectReason::Banned), 1);
     let (from, reason, _, _) = c.expect_kicked().await;
     assert_eq!((from, reason), (SERVER, 2));
 }
@@ -554,7 +545,7 @@ async fn v2_kick_picks_clients_by_their_device_id_and_carries_the_extension() {
     let reply = kick(json!({"type": 2, "device_id_list": ["dev-w"]})).await;
     assert_eq!(reply["data"]["kicked_device_ids"], json!(["dev-w"]), "{reply}");
     assert_eq!(web.expect_kicked().await, (SERVER, 2, String::new(), 0));
-    assert!(env.emu.engine().links_of("gil").is_empty());
+    assert!(env.emulator.engine().links_of("gil").is_empty());
 }
 
 #[tokio::test]
@@ -573,7 +564,7 @@ async fn kick_by_device_id_uses_reason_3_and_names_the_kicker() {
         .map(|p| (p.int(0).unwrap(), device_ids(&p.properties(1).unwrap())))
         .collect();
     assert_eq!(gone, vec![(2, vec!["dev-p".to_string()]), (3, vec!["dev-p".to_string()])]);
-    assert_eq!(env.emu.engine().links_of("fay").len(), 1);
+    assert_eq!(env.emulator.engine().links_of("fay").len(), 1);
 }
 
 #[tokio::test]
@@ -588,7 +579,7 @@ async fn logout_answers_then_closes_and_tells_the_others() {
     web.barrier().await;
     let changes: Vec<i64> = web.take(cmd::MULTI_PORT_LOGIN).iter().map(|p| p.int(0).unwrap()).collect();
     assert_eq!(changes, [2, 3]);
-    assert_eq!(env.emu.engine().links_of("gus").len(), 1);
+    assert_eq!(env.emulator.engine().links_of("gus").len(), 1);
 }
 
 #[tokio::test]
@@ -596,7 +587,7 @@ async fn a_dropped_link_closes_without_goodbye() {
     let env = Env::start().await;
     env.create("hal", "pw").await;
     let (mut c, _) = env.online("hal", WEB, "h").await;
-    assert_eq!(env.emu.engine().drop_links("hal"), 1);
+    assert_eq!(env.emulator.engine().drop_links("hal"), 1);
     assert!(c.frame().await.is_none(), "no 0:: and no 2_5 on a drop");
 }
 
@@ -660,11 +651,11 @@ async fn history_sessions_mark_read_and_delete_follow_the_engine() {
     let last: Value = serde_json::from_str(&list[0].str(4).unwrap()).unwrap();
     assert_eq!(last["12"].as_str(), Some(ids[4].as_str()));
     assert_eq!(reply.property(0).unwrap().int(5), Some(0), "hasMore");
-    assert_eq!(env.emu.engine().conversations("bob")[0].unread, 5);
+    assert_eq!(env.emulator.engine().conversations("bob")[0].unread, 5);
 
     let ack = vec![Param::scalar("Byte", 0), Param::scalar("String", "alice"), Param::scalar("Long", env.now_ms())];
     assert_eq!(bob.call(cmd::MARK_SESSION_ACK, ack).await.code, 200);
-    assert_eq!(env.emu.engine().conversations("bob")[0].unread, 0);
+    assert_eq!(env.emulator.engine().conversations("bob")[0].unread, 0);
 
     let gone = vec![Param::property_array(vec![Property::new().with(1, "p2p|alice")])];
     assert_eq!(bob.call(cmd::DELETE_SERVER_SESSIONS, gone).await.code, 200);

@@ -3,25 +3,15 @@
 //! here, replies read as plain JSON (netease.md sections 1-3).
 
 use serde_json::{json, Value};
-use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
-use unim_core::{Clock, Device, DisconnectReason, ManualClock, Platform};
-use unim_emulator::{DevicePolicy, Emulator, EmulatorConfig, LinkSignal, NeteaseEndpoint};
+use unim_core::{Clock, Device, DisconnectReason, Platform};
+use unim_emulator::{DevicePolicy, EmulatorConfig, LinkSignal, NeteaseEndpoint};
 use unim_netease::sign::checksum;
 
-const T0: u64 = 1_700_000_000;
+#[allow(dead_code)]
+mod common;
 
-/// Fails the test instead of hanging when something never answers.
-async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(30), f).await.expect("no answer within 30 s")
-}
-
-struct Face {
-    emulator: Emulator,
-    clock: ManualClock,
-    http: reqwest::Client,
-}
+use common::{within, Face, T0};
 
 /// The four headers, each overridable.
 struct Headers {
@@ -33,11 +23,7 @@ struct Headers {
 
 impl Face {
     async fn start() -> Face {
-        let clock = ManualClock::at_unix(T0);
-        let emulator = within(Emulator::start(EmulatorConfig::netease().with_clock(Arc::new(clock.clone()))))
-            .await
-            .expect("emulator starts");
-        Face { emulator, clock, http: reqwest::Client::new() }
+        Face::launch(EmulatorConfig::netease()).await
     }
 
     fn endpoint(&self) -> &NeteaseEndpoint {

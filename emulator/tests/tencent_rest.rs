@@ -3,33 +3,19 @@
 //! JSON (vendors/tencent.md sections 2.1-2.3 and 3).
 
 use serde_json::{json, Value};
-use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
-use unim_core::{Clock, Device, ManualClock, Platform};
-use unim_emulator::{DevicePolicy, Emulator, EmulatorConfig, TencentEndpoint};
+use unim_core::{Clock, Device, Platform};
+use unim_emulator::{DevicePolicy, EmulatorConfig, TencentEndpoint};
 use unim_tencent::usersig::UserSigKey;
 
-const T0: u64 = 1_700_000_000;
+#[allow(dead_code)]
+mod common;
 
-/// Fails the test instead of hanging when something never answers.
-async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(30), f).await.expect("no answer within 30 s")
-}
-
-struct Face {
-    emulator: Emulator,
-    clock: ManualClock,
-    http: reqwest::Client,
-}
+use common::{within, Face, T0};
 
 impl Face {
     async fn start() -> Face {
-        let clock = ManualClock::at_unix(T0);
-        let emulator = within(Emulator::start(EmulatorConfig::tencent().with_clock(Arc::new(clock.clone()))))
-            .await
-            .expect("emulator starts");
-        Face { emulator, clock, http: reqwest::Client::new() }
+        Face::launch(EmulatorConfig::tencent()).await
     }
 
     fn endpoint(&self) -> &TencentEndpoint {

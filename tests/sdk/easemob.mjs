@@ -5,70 +5,19 @@
 // "client_secret":...}), runs named checks with the official SDK under Node, stops the emulator,
 // and exits 0 only if every check passed. `rest_url` is the SDK's `apiUrl`, `ws_url` its `url`.
 //
-// Environment:
-//   UNIM_BIN                  emulator binary (default: target/debug/unim; a relative path is
-//                             taken from the repository root)
-//   UNIM_SDK_EMULATOR_CMD     shell command used instead of "$UNIM_BIN emulator serve --vendor easemob";
-//                             it must print the JSON line on stdout and then serve
-//   UNIM_SDK_CHECKS           comma-separated check names to run (default: all)
-//   UNIM_SDK_VERBOSE=1        stream SDK and emulator logs to stderr (otherwise they are shown
-//                             only for failed checks)
-//   UNIM_SDK_TIMEOUT_MS       per-check time limit (default 45000)
+// Environment: see harness.mjs (UNIM_BIN, UNIM_SDK_EMULATOR_CMD, UNIM_SDK_CHECKS,
+// UNIM_SDK_VERBOSE, UNIM_SDK_TIMEOUT_MS).
 //
 // Protocol facts behind these checks: docs/protocols/easemob.md.
 
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import {
+  CheckError, EVENT_TIMEOUT_MS, RUN_ID, VERBOSE, capture, describeErr, eventLog, fail, isUnimConnected, isUnimText, main,
+  safeJson, textBothWays, unimPeer, withTimeout,
+} from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(HERE, '..', '..');
-const VERBOSE = process.env.UNIM_SDK_VERBOSE === '1';
-const CHECK_TIMEOUT_MS = Number(process.env.UNIM_SDK_TIMEOUT_MS || 45000);
-const EVENT_TIMEOUT_MS = 20000; // one awaited SDK event, SDK call or REST call
-
-// ---------------------------------------------------------------------------------------------
-// Log capture: the SDK logs through console.*; keep the tail for failure reports.
-
-const logTail = [];
-const LOG_TAIL_MAX = 400;
-let logTotal = 0; // lines ever captured; logTail holds the last LOG_TAIL_MAX of them
-function capture(source, text) {
-  const line = `[${source}] ${text}`;
-  if (VERBOSE) process.stderr.write(line + '\n');
-  logTail.push(line);
-  logTotal++;
-  if (logTail.length > LOG_TAIL_MAX) logTail.shift();
-}
-function out(line) { process.stdout.write(line + '\n'); }
-// Browser-style console formatting: drop "%c" markers and their CSS arguments.
-function formatConsole(args) {
-  let rest = args;
-  if (typeof args[0] === 'string' && args[0].includes('%c')) {
-    const n = args[0].split('%c').length - 1;
-    rest = [args[0].replace(/%c/g, ''), ...args.slice(1 + n)];
-  }
-  return rest.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ').replace(/\s+/g, ' ').trim();
-}
-for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
-  console[level] = (...args) => capture('sdk', formatConsole(args));
-}
-function safeJson(v) {
-  if (v instanceof Error) return `${v.name}: ${v.message}`;
-  try { return JSON.stringify(v); } catch (_) { return String(v); }
-}
-
-// A rejection the SDK leaves unhandled must not end the process: record it, judge by events.
-const unhandled = [];
-process.on('unhandledRejection', (reason) => {
-  const text = reason && reason.type !== undefined ? `type ${reason.type}: ${reason.message}` : safeJson(reason);
-  unhandled.push(text);
-  capture('harness', `unhandled rejection inside the SDK: ${text}`);
-});
 
 require('./polyfill.js');
 
@@ -81,97 +30,7 @@ function freshSdk() {
 }
 const STATUS = freshSdk().statusCode;
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-class CheckError extends Error {}
-function fail(msg) { throw new CheckError(msg); }
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new CheckError(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-// SDK errors are plain objects {type, message, data?}.
-function describeErr(e) {
-  if (e instanceof CheckError) return e.message;
-  if (e && e.type !== undefined) return `type ${e.type}: ${e.message || ''}`.trim();
-  return e && e.message ? e.message : safeJson(e);
-}
-
-const RUN_ID = randomBytes(3).toString('hex');
 const uid = (name) => `${name}_${RUN_ID}`; // lower case: Easemob user IDs are case-insensitive
-
-// ---------------------------------------------------------------------------------------------
-// Emulator process
-
-function startEmulator() {
-  const custom = process.env.UNIM_SDK_EMULATOR_CMD;
-  let child;
-  let label;
-  if (custom) {
-    label = custom;
-    child = spawn('sh', ['-c', custom], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  } else {
-    const bin = path.resolve(REPO_ROOT, process.env.UNIM_BIN || path.join('target', 'debug', 'unim'));
-    label = `${bin} emulator serve --vendor easemob`;
-    child = spawn(bin, ['emulator', 'serve', '--vendor', 'easemob'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  }
-  const exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', (err) => resolve({ error: err }));
-  });
-  readline.createInterface({ input: child.stderr }).on('line', (l) => capture('emulator', l));
-  const lines = readline.createInterface({ input: child.stdout });
-  const firstLine = new Promise((resolve) => {
-    let first = true;
-    lines.on('line', (l) => {
-      if (first) { first = false; resolve(l); } else capture('emulator', l);
-    });
-  });
-  const info = withTimeout(
-    Promise.race([
-      firstLine,
-      exited.then((x) => {
-        throw new CheckError(`emulator (${label}) ended before printing its connection line: ${x.error ? x.error.message : `exit ${x.code} ${x.signal || ''}`}`);
-      }),
-    ]),
-    60000,
-    `the emulator's connection line (${label})`,
-  ).then((line) => {
-    let j;
-    try { j = JSON.parse(line); } catch (_) { throw new CheckError(`emulator's first stdout line is not JSON: ${line}`); }
-    for (const k of ['rest_url', 'ws_url', 'app_key', 'client_id', 'client_secret']) {
-      if (j[k] === undefined || j[k] === '') throw new CheckError(`emulator's connection line lacks "${k}": ${line}`);
-    }
-    if (j.vendor !== undefined && j.vendor !== 'easemob') throw new CheckError(`emulator says vendor ${j.vendor}, expected easemob`);
-    if (!/^[^#\s]+#[^#\s]+$/.test(j.app_key)) throw new CheckError(`emulator's app_key is not "org#app": ${j.app_key}`);
-    return j;
-  });
-  // Never leave the emulator behind, also when this process is interrupted.
-  const killNow = () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { try { child.kill('SIGKILL'); } catch (_) { /* gone */ } }
-  };
-  process.once('exit', killNow);
-  for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.once(sig, () => { killNow(); process.exit(sig === 'SIGINT' ? 130 : 143); });
-  }
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch (_) { try { child.kill('SIGTERM'); } catch (_) { /* gone */ } }
-    const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
-    if (!done) {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { try { child.kill('SIGKILL'); } catch (_) { /* gone */ } }
-    }
-  };
-  return { info, stop, exited, label };
-}
 
 // ---------------------------------------------------------------------------------------------
 // REST (the app server's side), straight to the emulator
@@ -261,41 +120,19 @@ function makeEnv(conn) {
       isFixedDeviceId: false,
       deviceId: `${label.replace(/[^a-z0-9]/gi, '')}${randomBytes(3).toString('hex')}`,
     });
-    const events = Object.fromEntries(WATCHED.map((n) => [n, []]));
-    const waiters = [];
-    const handlers = {};
-    for (const name of WATCHED) {
-      handlers[name] = (ev) => {
-        // onMessage carries an array of messages; the other events one value (or none).
-        const items = name === 'onMessage' ? (Array.isArray(ev) ? ev : [ev]) : [ev];
-        for (const item of items) {
-          events[name].push(item);
-          for (const w of [...waiters]) {
-            if (w.name === name && w.pred(item)) {
-              waiters.splice(waiters.indexOf(w), 1);
-              w.resolve(item);
-            }
-          }
-        }
-        if (name !== 'onMessage' && name !== 'onTextMessage') capture('harness', `${label}: event ${name} ${safeJson(ev === undefined ? null : ev)}`);
-      };
-    }
-    c.addEventHandler('unim-harness', handlers);
+    // onMessage carries an array of messages; the other events one value (or none).
+    const log = eventLog(WATCHED, label, { lists: ['onMessage'], quiet: ['onMessage', 'onTextMessage'] });
+    c.addEventHandler('unim-harness', Object.fromEntries(WATCHED.map((name) => [name, (ev) => log.record(name, ev)])));
 
     const cl = {
       user,
       label,
       conn: c,
       EC,
-      events,
+      events: log.events,
       opened: false,
-      count: (name, pred = () => true) => events[name].filter(pred).length,
-      // Resolves with the first matching event, including ones that already happened.
-      waitFor(name, pred = () => true, ms = EVENT_TIMEOUT_MS) {
-        const i = events[name].findIndex(pred);
-        if (i >= 0) return Promise.resolve(events[name][i]);
-        return withTimeout(new Promise((resolve) => waiters.push({ name, pred, resolve })), ms, `${label}: ${name}`);
-      },
+      count: log.count,
+      waitFor: log.waitFor,
       open(params) {
         cl.opened = true;
         return withTimeout(c.open({ user, ...params }), EVENT_TIMEOUT_MS, `${label}: open()`);
@@ -365,43 +202,11 @@ async function serverConversation(cl, peer) {
   return list.find((c) => c.conversationId === peer && c.conversationType === 'singleChat');
 }
 
-// A `unim login` process: its JSON lines, waits on them, and stdin commands.
-function unimPeer(conn, user, password) {
-  const bin = path.resolve(REPO_ROOT, process.env.UNIM_BIN || path.join('target', 'debug', 'unim'));
-  const args = ['login', '--vendor', 'easemob', '--rest-url', conn.rest_url, '--ws-url', conn.ws_url,
-    '--app-key', conn.app_key, '--user', user, '--password', password];
-  const child = spawn(bin, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines = [];
-  const waiters = [];
-  readline.createInterface({ input: child.stderr }).on('line', (l) => capture('unim', l));
-  readline.createInterface({ input: child.stdout }).on('line', (l) => {
-    capture('unim', l);
-    let j;
-    try { j = JSON.parse(l); } catch (_) { return; }
-    lines.push(j);
-    for (const w of [...waiters]) {
-      if (w.pred(j)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(j); }
-    }
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    lines,
-    waitFor(pred, what) {
-      const found = lines.find(pred);
-      if (found) return Promise.resolve(found);
-      return withTimeout(new Promise((resolve) => waiters.push({ pred, resolve })), EVENT_TIMEOUT_MS, `unim login: ${what}`);
-    },
-    command(line) { child.stdin.write(`${line}\n`); },
-    async stop() {
-      if (child.exitCode !== null) return;
-      try { child.stdin.write('logout\n'); } catch (_) { /* gone */ }
-      const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
-      if (!done) child.kill('SIGKILL');
-    },
-  };
+// A `unim login --vendor easemob` peer, logging in with a password.
+function easemobPeer(conn, user, password) {
+  return unimPeer('easemob', ['--rest-url', conn.rest_url, '--ws-url', conn.ws_url, '--app-key', conn.app_key,
+    '--user', user, '--password', password]);
 }
-const isConnectedLine = (j) => j.event === 'state_changed' && safeJson(j.state).includes('"connected"');
-const isReceived = (text) => (j) => j.event === 'message_received' && j.message && j.message.body && j.message.body.text === text;
 
 function expectIncomingText(m, { from, to, text, id }) {
   const problems = [];
@@ -504,35 +309,18 @@ const CHECKS = [
       const bob = env.client(ub.username, 'bob');
       const tokB = await env.rest.userToken(ub.username, ub.password);
       await Promise.all([alice.openConnected({ pwd: ua.password }), bob.openConnected({ accessToken: tokB.access_token })]);
-      const nonce = randomBytes(4).toString('hex');
-      const t1 = `hello bob ${nonce}`;
-      const t2 = `hello alice ${nonce}`;
-
-      const s1 = await alice.sendText(bob.user, t1);
-      const m1 = await bob.waitFor('onTextMessage', isText(t1));
-      expectIncomingText(m1, { from: alice.user, to: bob.user, text: t1, id: s1.serverMsgId });
-
-      const s2 = await bob.sendText(alice.user, t2);
-      const m2 = await alice.waitFor('onTextMessage', isText(t2));
-      expectIncomingText(m2, { from: bob.user, to: alice.user, text: t2, id: s2.serverMsgId });
-
-      // Barrier: one more message each way. Metas of one queue arrive in order, so a duplicate
-      // of t1/t2 would have been delivered before these.
-      const b1 = `barrier to bob ${nonce}`;
-      const b2 = `barrier to alice ${nonce}`;
-      await alice.sendText(bob.user, b1);
-      await bob.waitFor('onTextMessage', isText(b1));
-      await bob.sendText(alice.user, b2);
-      await alice.waitFor('onTextMessage', isText(b2));
-
+      // Metas of one queue arrive in order: the barrier texts rule out late duplicates.
+      const { t1, t2 } = await textBothWays(alice, bob, {
+        event: 'onTextMessage',
+        addr: (c) => c.user,
+        isText,
+        expect: (m, { from, to, text, sent }) => expectIncomingText(m, { from, to, text, id: sent.serverMsgId }),
+      });
+      // The same texts also come through the generic onMessage, once each.
       for (const [who, text] of [[bob, t1], [alice, t2]]) {
-        const n = who.count('onTextMessage', isText(text));
         const nm = who.count('onMessage', isText(text));
-        if (n !== 1) fail(`${who.label} got onTextMessage for "${text}" ${n} times`);
         if (nm !== 1) fail(`${who.label} got onMessage for "${text}" ${nm} times`);
       }
-      const echoes = alice.count('onTextMessage', isText(t1)) + bob.count('onTextMessage', isText(t2));
-      if (echoes) fail(`a sender got its own message as onTextMessage (${echoes} times)`);
       return 'alice -> bob and bob -> alice, each received once, id = serverMsgId';
     },
   },
@@ -653,13 +441,13 @@ const CHECKS = [
       const [ua, ub] = await Promise.all([env.user('sdkpeer'), env.user('unimpeer')]);
       const sdk = env.client(ua.username, 'sdk');
       await sdk.openConnected({ pwd: ua.password });
-      const peer = unimPeer(env.conn, ub.username, ub.password);
+      const peer = easemobPeer(env.conn, ub.username, ub.password);
       try {
-        await peer.waitFor(isConnectedLine, 'connected');
+        await peer.waitFor(isUnimConnected, 'connected');
         const nonce = randomBytes(4).toString('hex');
         const toUnim = `sdk to unim ${nonce}`;
         const s1 = await sdk.sendText(ub.username, toUnim);
-        const got = await peer.waitFor(isReceived(toUnim), 'the SDK\'s message');
+        const got = await peer.waitFor(isUnimText(toUnim), 'the SDK\'s message');
         if (String(got.message.server_id) !== String(s1.serverMsgId) || got.message.from !== ua.username) fail(`unim received ${safeJson(got.message)}, want server_id ${s1.serverMsgId} from ${ua.username}`);
         const toSdk = `unim to sdk ${nonce}`;
         peer.command(`send ${ua.username} ${toSdk}`);
@@ -667,7 +455,7 @@ const CHECKS = [
         if (!sent.sent) fail(`unim's send failed: ${safeJson(sent.error)}`);
         const m = await sdk.waitFor('onTextMessage', isText(toSdk));
         expectIncomingText(m, { from: ub.username, to: ua.username, text: toSdk, id: sent.sent.server_id });
-        if (peer.lines.filter(isReceived(toUnim)).length !== 1) fail('unim announced the SDK\'s message more than once');
+        if (peer.lines.filter(isUnimText(toUnim)).length !== 1) fail('unim announced the SDK\'s message more than once');
         return 'SDK -> unim and unim -> SDK, same server ids on both sides';
       } finally {
         await peer.stop();
@@ -676,78 +464,12 @@ const CHECKS = [
   },
 ];
 
-// ---------------------------------------------------------------------------------------------
-
-async function main() {
-  const only = (process.env.UNIM_SDK_CHECKS || '').split(',').map((s) => s.trim()).filter(Boolean);
-  const selected = only.length ? CHECKS.filter((c) => only.includes(c.name)) : CHECKS;
-  if (only.length && selected.length !== only.length) {
-    const known = new Set(CHECKS.map((c) => c.name));
-    out(`unknown check name(s): ${only.filter((n) => !known.has(n)).join(', ')}`);
-    return 2;
-  }
-
-  const emu = startEmulator();
-  let conn;
-  let passed = 0;
-  let failed = 0;
-  try {
-    try {
-      conn = await emu.info;
-    } catch (e) {
-      for (const c of selected) { out(`FAIL ${c.name}: ${describeErr(e)}`); failed++; }
-      dumpTail();
-      return summary(passed, failed);
-    }
-    capture('harness', `emulator: ${safeJson(conn)}`);
-    let emulatorGone = null;
-    emu.exited.then((x) => { emulatorGone = x; });
-
-    for (const check of selected) {
-      if (emulatorGone) {
-        out(`FAIL ${check.name}: emulator exited (${safeJson(emulatorGone)})`);
-        failed++;
-        continue;
-      }
-      const env = makeEnv(conn);
-      const mark = logTotal;
-      const started = Date.now();
-      try {
-        const gone = emu.exited.then((x) => { throw new CheckError(`emulator exited during the check (${safeJson(x)})`); });
-        gone.catch(() => {});
-        const note = await withTimeout(Promise.race([check.run(env), gone]), CHECK_TIMEOUT_MS, `check ${check.name}`);
-        out(`PASS ${check.name}${note ? ` (${note})` : ''} [${Date.now() - started} ms]`);
-        passed++;
-      } catch (e) {
-        out(`FAIL ${check.name}: ${describeErr(e)} [${Date.now() - started} ms]`);
-        failed++;
-        dumpTail(mark);
-      } finally {
-        await env.cleanup();
-      }
-    }
-  } finally {
-    await emu.stop();
-  }
-  return summary(passed, failed);
-}
-
-function dumpTail(mark = 0) {
-  if (VERBOSE) return;
-  // Lines captured since `mark`, at most the last 200.
-  const since = Math.min(logTotal - mark, 200, logTail.length);
-  const lines = logTail.slice(logTail.length - since);
-  if (!lines.length) return;
-  process.stderr.write(`---- last ${lines.length} log lines (SDK, emulator, harness) ----\n${lines.join('\n')}\n---- end of log ----\n`);
-}
-
-function summary(passed, failed) {
-  if (unhandled.length) out(`note: ${unhandled.length} unhandled rejection(s) inside the SDK (see logs)`);
-  out(`easemob: ${passed} passed, ${failed} failed`);
-  return failed === 0 && passed > 0 ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (e) => { out(`harness error: ${e && e.stack ? e.stack : e}`); process.exit(1); },
-);
+main({
+  vendor: 'easemob',
+  keys: ['rest_url', 'ws_url', 'app_key', 'client_id', 'client_secret'],
+  validate(j) {
+    if (!/^[^#\s]+#[^#\s]+$/.test(j.app_key)) throw new CheckError(`emulator's app_key is not "org#app": ${j.app_key}`);
+  },
+  checks: CHECKS,
+  makeEnv,
+});

@@ -8,15 +8,8 @@
 // `unim login --vendor netease` (the same binary) as the SDK user's peer, talking to it over
 // stdin/stdout (`send <peer> <text>`, event JSON lines).
 //
-// Environment:
-//   UNIM_BIN                  emulator binary (default: target/debug/unim; a relative path is
-//                             taken from the repository root)
-//   UNIM_SDK_EMULATOR_CMD     shell command used instead of "$UNIM_BIN emulator serve --vendor netease";
-//                             it must print the JSON line on stdout and then serve
-//   UNIM_SDK_CHECKS           comma-separated check names to run (default: all)
-//   UNIM_SDK_VERBOSE=1        stream SDK and emulator logs to stderr (otherwise they are shown
-//                             only for failed checks)
-//   UNIM_SDK_TIMEOUT_MS       per-check time limit (default 45000)
+// Environment: see harness.mjs (UNIM_BIN, UNIM_SDK_EMULATOR_CMD, UNIM_SDK_CHECKS,
+// UNIM_SDK_VERBOSE, UNIM_SDK_TIMEOUT_MS).
 //
 // Protocol facts behind these checks: docs/protocols/netease.md. The SDK makes one deviceId per
 // loaded module (every instance shares it, 4.1) and keeps one instance per `account` string; the
@@ -24,157 +17,24 @@
 // with the account spelled in upper case: the server lower-cases accids, the SDK's instance table
 // does not.
 
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import {
+  EVENT_TIMEOUT_MS, RUN_ID, VERBOSE, capture, delay, describeErr, eventLog, fail, isUnimText, main, safeJson, textBothWays,
+  unimPeer, withTimeout,
+} from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(HERE, '..', '..');
-const VERBOSE = process.env.UNIM_SDK_VERBOSE === '1';
-const CHECK_TIMEOUT_MS = Number(process.env.UNIM_SDK_TIMEOUT_MS || 45000);
-const EVENT_TIMEOUT_MS = 20000; // one awaited SDK event, SDK call or REST call
 // The SDK's first reconnect comes 1600 ms after a socket loss (docs/protocols/netease.md 4.6);
 // a check that must see *no* reconnect watches a little longer than that.
 const NO_RECONNECT_WATCH_MS = 2500;
 const SDK_MODULE = '@yxim/nim-web-sdk/dist/SDK/NIM_Web_NIM_nodejs.js';
 
-// ---------------------------------------------------------------------------------------------
-// Log capture: the SDK logs through console.*; keep the tail for failure reports.
-
-const logTail = [];
-const LOG_TAIL_MAX = 400;
-let logTotal = 0; // lines ever captured; logTail holds the last LOG_TAIL_MAX of them
-function capture(source, text) {
-  const line = `[${source}] ${text}`;
-  if (VERBOSE) process.stderr.write(line + '\n');
-  logTail.push(line);
-  logTotal++;
-  if (logTail.length > LOG_TAIL_MAX) logTail.shift();
-}
-function out(line) { process.stdout.write(line + '\n'); }
-// Browser-style console formatting: drop "%c" markers and their CSS arguments.
-function formatConsole(args) {
-  let rest = args;
-  if (typeof args[0] === 'string' && args[0].includes('%c')) {
-    const n = args[0].split('%c').length - 1;
-    rest = [args[0].replace(/%c/g, ''), ...args.slice(1 + n)];
-  }
-  return rest.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ').replace(/\s+/g, ' ').trim();
-}
-for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
-  console[level] = (...args) => capture('sdk', formatConsole(args));
-}
-function safeJson(v) {
-  if (v instanceof Error) return `${v.name}: ${v.message}`;
-  try { return JSON.stringify(v); } catch (_) { return String(v); }
-}
-
-// A rejection the SDK leaves unhandled must not end the process: record it, judge by events.
-const unhandled = [];
-process.on('unhandledRejection', (reason) => {
-  const text = safeJson(reason);
-  unhandled.push(text);
-  capture('harness', `unhandled rejection inside the SDK: ${text}`);
-});
-
 const NIM = require(SDK_MODULE);
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-class CheckError extends Error {}
-function fail(msg) { throw new CheckError(msg); }
-const delay = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new CheckError(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function describeErr(e) {
-  if (e instanceof CheckError) return e.message;
-  if (e && e.code !== undefined) return `code ${e.code}: ${e.message || ''}`.trim();
-  return e && e.message ? e.message : safeJson(e);
-}
-
-const RUN_ID = randomBytes(3).toString('hex');
 let userSeq = 0;
 // Unique per call and lower case (NetEase lower-cases accids).
 const uid = (name) => `${name}_${RUN_ID}_${++userSeq}`;
-
-// ---------------------------------------------------------------------------------------------
-// Emulator process
-
-function startEmulator() {
-  const custom = process.env.UNIM_SDK_EMULATOR_CMD;
-  let child;
-  let label;
-  if (custom) {
-    label = custom;
-    child = spawn('sh', ['-c', custom], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  } else {
-    const bin = path.resolve(REPO_ROOT, process.env.UNIM_BIN || path.join('target', 'debug', 'unim'));
-    label = `${bin} emulator serve --vendor netease`;
-    child = spawn(bin, ['emulator', 'serve', '--vendor', 'netease'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  }
-  const exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', (err) => resolve({ error: err }));
-  });
-  readline.createInterface({ input: child.stderr }).on('line', (l) => capture('emulator', l));
-  const lines = readline.createInterface({ input: child.stdout });
-  const firstLine = new Promise((resolve) => {
-    let first = true;
-    lines.on('line', (l) => {
-      if (first) { first = false; resolve(l); } else capture('emulator', l);
-    });
-  });
-  const info = withTimeout(
-    Promise.race([
-      firstLine,
-      exited.then((x) => {
-        throw new CheckError(`emulator (${label}) ended before printing its connection line: ${x.error ? x.error.message : `exit ${x.code} ${x.signal || ''}`}`);
-      }),
-    ]),
-    60000,
-    `the emulator's connection line (${label})`,
-  ).then((line) => {
-    let j;
-    try { j = JSON.parse(line); } catch (_) { throw new CheckError(`emulator's first stdout line is not JSON: ${line}`); }
-    for (const k of ['rest_url', 'lbs_url', 'link', 'app_key', 'app_secret']) {
-      if (j[k] === undefined || j[k] === '') throw new CheckError(`emulator's connection line lacks "${k}": ${line}`);
-    }
-    if (j.vendor !== undefined && j.vendor !== 'netease') throw new CheckError(`emulator says vendor ${j.vendor}, expected netease`);
-    return j;
-  });
-  // Never leave the emulator behind, also when this process is interrupted.
-  const killNow = () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { try { child.kill('SIGKILL'); } catch (_) { /* gone */ } }
-  };
-  process.once('exit', killNow);
-  for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.once(sig, () => { killNow(); process.exit(sig === 'SIGINT' ? 130 : 143); });
-  }
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch (_) { try { child.kill('SIGTERM'); } catch (_) { /* gone */ } }
-    const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
-    if (!done) {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { try { child.kill('SIGKILL'); } catch (_) { /* gone */ } }
-    }
-  };
-  return { info, stop, exited, label };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Server API (the app server's side), straight to the emulator: form posts signed with
@@ -241,24 +101,9 @@ function makeEnv(conn) {
   // A client of `account`; it connects at once.
   // `options` are more NIM.getInstance options (e.g. syncSessionUnread).
   function client(account, token, { label = account, options = {} } = {}) {
-    const events = Object.fromEntries(WATCHED.map((n) => [n, []]));
-    const order = []; // every watched event's name, in arrival order
-    const waiters = [];
-    const handlers = {};
-    for (const name of WATCHED) {
-      handlers[name] = (ev) => {
-        // onofflinemsgs carries the messages of one session; the others one value.
-        events[name].push(ev);
-        order.push(name);
-        for (const w of [...waiters]) {
-          if (w.name === name && w.pred(ev)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(ev);
-          }
-        }
-        if (name !== 'onmsg') capture('harness', `${label}: event ${name} ${safeJson(ev === undefined ? null : ev)}`);
-      };
-    }
+    // Every event is stored as one value; onofflinemsgs' one value is the list of one session.
+    const log = eventLog(WATCHED, label, { quiet: ['onmsg'] });
+    const handlers = Object.fromEntries(WATCHED.map((name) => [name, (ev) => log.record(name, ev)]));
     const host = conn.link;
     const nim = NIM.getInstance({
       appKey: conn.app_key,
@@ -285,15 +130,10 @@ function makeEnv(conn) {
       account,
       label,
       nim,
-      events,
-      order,
-      count: (name, pred = () => true) => events[name].filter(pred).length,
-      // Resolves with the first matching event, including ones that already happened.
-      waitFor(name, pred = () => true, ms = EVENT_TIMEOUT_MS) {
-        const i = events[name].findIndex(pred);
-        if (i >= 0) return Promise.resolve(events[name][i]);
-        return withTimeout(new Promise((resolve) => waiters.push({ name, pred, resolve })), ms, `${label}: ${name}`);
-      },
+      events: log.events,
+      order: log.order,
+      count: log.count,
+      waitFor: log.waitFor,
       async ready() {
         await cl.waitFor('onconnect');
         await cl.waitFor('onsyncdone');
@@ -365,42 +205,11 @@ async function expectStaysDown(cl) {
   if (cl.count('ondisconnect') !== 1) fail(`${cl.label}: ondisconnect fired ${cl.count('ondisconnect')} times: ${safeJson(cl.events.ondisconnect)}`);
 }
 
-// A `unim login --vendor netease` process as the peer of an SDK user: neutral events come as JSON
-// lines on stdout, `send <peer> <text>` goes to stdin.
-function unimPeer(conn, accid, token) {
-  const bin = path.resolve(REPO_ROOT, process.env.UNIM_BIN || path.join('target', 'debug', 'unim'));
-  const args = ['login', '--vendor', 'netease', '--user', accid, '--token', token, '--lbs-url', conn.lbs_url,
-    '--default-link', conn.link, '--app-key', conn.app_key];
-  const child = spawn(bin, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines = [];
-  const waiters = [];
-  readline.createInterface({ input: child.stderr }).on('line', (l) => capture('unim-peer', l));
-  readline.createInterface({ input: child.stdout }).on('line', (l) => {
-    capture('unim-peer', l);
-    let j;
-    try { j = JSON.parse(l); } catch (_) { return; }
-    lines.push(j);
-    for (const w of [...waiters]) if (w.pred(j)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(j); }
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    lines,
-    waitFor(pred, what) {
-      const found = lines.find(pred);
-      if (found) return Promise.resolve(found);
-      return withTimeout(new Promise((resolve) => waiters.push({ pred, resolve })), EVENT_TIMEOUT_MS, `unim peer: ${what}`);
-    },
-    command(line) { child.stdin.write(line + '\n'); },
-    async stop() {
-      if (child.exitCode !== null) return;
-      try { child.stdin.write('logout\n'); } catch (_) { /* gone */ }
-      const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
-      if (!done) child.kill('SIGKILL');
-    },
-  };
+// A `unim login --vendor netease` peer, logging in with a static token.
+function neteasePeer(conn, accid, token) {
+  return unimPeer('netease', ['--user', accid, '--token', token, '--lbs-url', conn.lbs_url, '--default-link', conn.link,
+    '--app-key', conn.app_key]);
 }
-
-const isUnimText = (text) => (j) => j.event === 'message_received' && j.message && j.message.body && j.message.body.text === text;
 
 // The session `id` among the sessions the SDK announced (onsessions, then onupdatesession), newest state.
 function sessionOf(cl, id) {
@@ -452,32 +261,12 @@ const CHECKS = [
       const alice = env.client(ua.accid, ua.token, { label: 'alice' });
       const bob = env.client(ub.accid, ub.token, { label: 'bob' });
       await Promise.all([alice.ready(), bob.ready()]);
-      const nonce = randomBytes(4).toString('hex');
-      const t1 = `hello bob ${nonce}`;
-      const t2 = `hello alice ${nonce}`;
-
-      const s1 = await alice.sendText(bob.account, t1);
-      const m1 = await bob.waitFor('onmsg', isText(t1));
-      expectIncomingText(m1, { from: alice.account, to: bob.account, text: t1, idServer: s1.idServer });
-
-      const s2 = await bob.sendText(alice.account, t2);
-      const m2 = await alice.waitFor('onmsg', isText(t2));
-      expectIncomingText(m2, { from: bob.account, to: alice.account, text: t2, idServer: s2.idServer });
-
-      // Barrier: one more message each way; a duplicate of t1/t2 would have come before these.
-      const b1 = `barrier to bob ${nonce}`;
-      const b2 = `barrier to alice ${nonce}`;
-      await alice.sendText(bob.account, b1);
-      await bob.waitFor('onmsg', isText(b1));
-      await bob.sendText(alice.account, b2);
-      await alice.waitFor('onmsg', isText(b2));
-
-      for (const [who, text] of [[bob, t1], [alice, t2]]) {
-        const n = who.count('onmsg', isText(text));
-        if (n !== 1) fail(`${who.label} got onmsg for "${text}" ${n} times`);
-      }
-      const echoes = alice.count('onmsg', isText(t1)) + bob.count('onmsg', isText(t2));
-      if (echoes) fail(`a sender got its own message as onmsg (${echoes} times)`);
+      const { s1, s2, m1, m2 } = await textBothWays(alice, bob, {
+        event: 'onmsg',
+        addr: (c) => c.account,
+        isText,
+        expect: (m, { from, to, text, sent }) => expectIncomingText(m, { from, to, text, idServer: sent.idServer }),
+      });
       if (s1.idServer === s2.idServer) fail(`two messages got one idServer ${s1.idServer}`);
       const shared = m1.fromDeviceId && m1.fromDeviceId === m2.fromDeviceId ? 'a shared' : 'distinct';
       return `alice -> bob and bob -> alice, each received once, idServer as the sender was told (${shared} deviceId)`;
@@ -621,7 +410,7 @@ const CHECKS = [
     async run(env) {
       const [ua, up] = await Promise.all([env.user('alice'), env.user('unim')]);
       const alice = env.client(ua.accid, ua.token, { label: 'alice' });
-      const peer = unimPeer(env.conn, up.accid, up.token);
+      const peer = neteasePeer(env.conn, up.accid, up.token);
       try {
         await alice.ready();
         await peer.waitFor((j) => j.event === 'sync_finished' || (j.event === 'state_changed' && j.state === 'connected') || j.state === 'connected', 'the login');
@@ -651,78 +440,4 @@ const CHECKS = [
   },
 ];
 
-// ---------------------------------------------------------------------------------------------
-
-async function main() {
-  const only = (process.env.UNIM_SDK_CHECKS || '').split(',').map((s) => s.trim()).filter(Boolean);
-  const selected = only.length ? CHECKS.filter((c) => only.includes(c.name)) : CHECKS;
-  if (only.length && selected.length !== only.length) {
-    const known = new Set(CHECKS.map((c) => c.name));
-    out(`unknown check name(s): ${only.filter((n) => !known.has(n)).join(', ')}`);
-    return 2;
-  }
-
-  const emu = startEmulator();
-  let conn;
-  let passed = 0;
-  let failed = 0;
-  try {
-    try {
-      conn = await emu.info;
-    } catch (e) {
-      for (const c of selected) { out(`FAIL ${c.name}: ${describeErr(e)}`); failed++; }
-      dumpTail();
-      return summary(passed, failed);
-    }
-    capture('harness', `emulator: ${safeJson({ ...conn, app_secret: '<redacted>' })}`);
-    let emulatorGone = null;
-    emu.exited.then((x) => { emulatorGone = x; });
-
-    for (const check of selected) {
-      if (emulatorGone) {
-        out(`FAIL ${check.name}: emulator exited (${safeJson(emulatorGone)})`);
-        failed++;
-        continue;
-      }
-      const env = makeEnv(conn);
-      const mark = logTotal;
-      const started = Date.now();
-      try {
-        const gone = emu.exited.then((x) => { throw new CheckError(`emulator exited during the check (${safeJson(x)})`); });
-        gone.catch(() => {});
-        const note = await withTimeout(Promise.race([check.run(env), gone]), CHECK_TIMEOUT_MS, `check ${check.name}`);
-        out(`PASS ${check.name}${note ? ` (${note})` : ''} [${Date.now() - started} ms]`);
-        passed++;
-      } catch (e) {
-        out(`FAIL ${check.name}: ${describeErr(e)} [${Date.now() - started} ms]`);
-        failed++;
-        dumpTail(mark);
-      } finally {
-        await env.cleanup();
-      }
-    }
-  } finally {
-    await emu.stop();
-  }
-  return summary(passed, failed);
-}
-
-function dumpTail(mark = 0) {
-  if (VERBOSE) return;
-  // Lines captured since `mark`, at most the last 200.
-  const since = Math.min(logTotal - mark, 200, logTail.length);
-  const lines = logTail.slice(logTail.length - since);
-  if (!lines.length) return;
-  process.stderr.write(`---- last ${lines.length} log lines (SDK, emulator, harness) ----\n${lines.join('\n')}\n---- end of log ----\n`);
-}
-
-function summary(passed, failed) {
-  if (unhandled.length) out(`note: ${unhandled.length} unhandled rejection(s) inside the SDK (see logs)`);
-  out(`netease: ${passed} passed, ${failed} failed`);
-  return failed === 0 && passed > 0 ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (e) => { out(`harness error: ${e && e.stack ? e.stack : e}`); process.exit(1); },
-);
+main({ vendor: 'netease', keys: ['rest_url', 'lbs_url', 'link', 'app_key', 'app_secret'], checks: CHECKS, makeEnv });

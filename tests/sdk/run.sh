@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs the official vendor web SDKs against the unim emulator (tencent.mjs, easemob.mjs, then
-# netease.mjs; see each for its options).
+# netease.mjs; their shared options are described in harness.mjs).
 # Needs Node >= 20 and npm; the SDKs are installed from npm here, at test time.
 # The emulator binary must exist already (default target/debug/unim; override with UNIM_BIN,
 # or UNIM_SDK_EMULATOR_CMD for any command that prints the JSON line and serves; that one
-# command would serve both scripts, so set it only when running one script with node).
+# command would serve every script, so set it only when running one script with node).
 set -eu
 cd "$(dirname "$0")"
 

@@ -7,14 +7,12 @@
 use futures::StreamExt;
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unim_core::{
-    Admin, ConnectionState, ConversationId, Credentials, Direction, ErrorKind, Event, EventStream, ManualClock,
-    Message, MessageBody, MessageStatus, OutgoingMessage, ReconnectPolicy, Secret, Session, SessionOptions,
+    Admin, ConnectionState, ConversationId, Credentials, Direction, ErrorKind, Event, EventStream, Message,
+    MessageBody, MessageStatus, OutgoingMessage, ReconnectPolicy, Session, SessionOptions,
 };
-use unim_easemob::admin::{EasemobAdmin, EasemobAdminConfig};
-use unim_easemob::session::{EasemobSession, EasemobSessionConfig};
-use unim_emulator::{EasemobEndpoint, Emulator, EmulatorConfig};
+use unim_easemob::session::EasemobSession;
 
 /// How long a test waits for something that should happen (real time).
 const WAIT: Duration = Duration::from_secs(30);
@@ -22,45 +20,13 @@ const WAIT: Duration = Duration::from_secs(30);
 const POLICY: ReconnectPolicy =
     ReconnectPolicy { max_attempts: 5, initial_delay: Duration::from_secs(1), max_delay: Duration::from_secs(2) };
 
-const PASSWORD: &str = "s3cret-pw";
+mod common;
 
-struct Env {
-    emulator: Emulator,
-    endpoint: EasemobEndpoint,
-    clock: ManualClock,
-    admin: EasemobAdmin,
-}
+use common::{Env, PASSWORD};
 
 impl Env {
-    async fn start() -> Env {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let clock = ManualClock::at_unix(now);
-        let emulator =
-            Emulator::start(EmulatorConfig::easemob().with_clock(Arc::new(clock.clone()))).await.expect("emulator");
-        let endpoint = emulator.easemob().cloned().expect("easemob face");
-        let config = EasemobAdminConfig::new(
-            endpoint.rest_url.clone(),
-            endpoint.app_key.clone(),
-            endpoint.client_id.clone(),
-            Secret::new(endpoint.client_secret.clone()),
-        )
-        .with_clock(Arc::new(clock.clone()));
-        let admin = EasemobAdmin::new(config).expect("admin");
-        Env { emulator, endpoint, clock, admin }
-    }
-
-    async fn users(&self, names: &[&str]) {
-        for name in names {
-            self.admin.register(name, &Secret::new(PASSWORD), None).await.expect("register");
-        }
-    }
-
     fn session(&self) -> EasemobSession {
-        let config = EasemobSessionConfig::new(
-            self.endpoint.rest_url.clone(),
-            self.endpoint.ws_url.clone(),
-            self.endpoint.app_key.clone(),
-        );
+        let config = self.config();
         let options = SessionOptions {
             clock: Arc::new(self.clock.clone()),
             reconnect: POLICY,

@@ -6,14 +6,13 @@
 
 use futures::StreamExt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unim_core::{
-    Clock, ConnectionState, Credentials, Disconnect, DisconnectReason, ErrorKind, Event, EventStream, ManualClock,
-    ReconnectPolicy, Secret, Session, SessionOptions,
+    Clock, ConnectionState, Credentials, Disconnect, DisconnectReason, ErrorKind, Event, EventStream, ReconnectPolicy,
+    Secret, Session, SessionOptions,
 };
 use unim_easemob::admin::{EasemobAdmin, EasemobAdminConfig};
 use unim_easemob::session::{EasemobSession, EasemobSessionConfig};
-use unim_emulator::{EasemobEndpoint, Emulator, EmulatorConfig};
 
 /// How long a test waits for something that should happen (real time). Only
 /// a hang reaches it.
@@ -22,35 +21,13 @@ const WAIT: Duration = Duration::from_secs(20);
 const POLICY: ReconnectPolicy =
     ReconnectPolicy { max_attempts: 3, initial_delay: Duration::from_secs(1), max_delay: Duration::from_secs(2) };
 
-const PASSWORD: &str = "s3cret-pw";
+mod common;
 
-struct Env {
-    emulator: Emulator,
-    endpoint: EasemobEndpoint,
-    clock: ManualClock,
-    admin: EasemobAdmin,
-}
+use common::{Env, PASSWORD};
 
 impl Env {
-    async fn start() -> Env {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let clock = ManualClock::at_unix(now);
-        let emulator =
-            Emulator::start(EmulatorConfig::easemob().with_clock(Arc::new(clock.clone()))).await.expect("emulator");
-        let endpoint = emulator.easemob().cloned().expect("easemob face");
-        let config = EasemobAdminConfig::new(
-            endpoint.rest_url.clone(),
-            endpoint.app_key.clone(),
-            endpoint.client_id.clone(),
-            Secret::new(endpoint.client_secret.clone()),
-        )
-        .with_clock(Arc::new(clock.clone()));
-        let admin = EasemobAdmin::new(config).expect("admin");
-        Env { emulator, endpoint, clock, admin }
-    }
-
     async fn user(&self, name: &str) {
-        self.admin.register(name, &Secret::new(PASSWORD), None).await.expect("register");
+        self.users(&[name]).await;
     }
 
     fn options(&self) -> SessionOptions {
@@ -63,11 +40,7 @@ impl Env {
     }
 
     fn session_as(&self, resource: Option<&str>) -> EasemobSession {
-        let mut config = EasemobSessionConfig::new(
-            self.endpoint.rest_url.clone(),
-            self.endpoint.ws_url.clone(),
-            self.endpoint.app_key.clone(),
-        );
+        let mut config = self.config();
         config.resource = resource.map(str::to_owned);
         EasemobSession::new(config, self.options())
     }

@@ -5,56 +5,27 @@
 //! sleeps: each awaits events with a timeout; "nothing else arrived" is
 //! proven by a marker message sent afterwards being the next one.
 
-use futures::StreamExt;
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unim_core::{
     Admin, ConnectionState, ConversationId, Credentials, Direction, ErrorKind, Event, EventStream, HistoryCursor,
-    ManualClock, Message, MessageBody, MessageStatus, OutgoingMessage, Platform, ReconnectPolicy, Secret, Session,
-    SessionOptions,
+    Message, MessageBody, MessageStatus, OutgoingMessage, Platform, ReconnectPolicy, Session, SessionOptions,
 };
-use unim_emulator::{Emulator, EmulatorConfig, NeteaseEndpoint};
-use unim_netease::admin::{NeteaseAdmin, NeteaseAdminConfig, NewUser};
-use unim_netease::session::{NeteaseSession, NeteaseSessionConfig};
+use unim_netease::session::NeteaseSession;
 
-const WAIT: Duration = Duration::from_secs(20);
+mod common;
+
+use common::{next_event, Env, WAIT};
+
 const TOKEN: &str = "tok-msg-static-1";
 
-struct Env {
-    emulator: Emulator,
-    endpoint: NeteaseEndpoint,
-    clock: ManualClock,
-    admin: NeteaseAdmin,
-}
-
 impl Env {
-    async fn start() -> Env {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let clock = ManualClock::at_unix(now);
-        let emulator =
-            Emulator::start(EmulatorConfig::netease().with_clock(Arc::new(clock.clone()))).await.expect("emulator");
-        let endpoint = emulator.netease().cloned().expect("netease face");
-        let config = NeteaseAdminConfig::new(
-            endpoint.rest_url.clone(),
-            endpoint.app_key.clone(),
-            Secret::new(endpoint.app_secret.clone()),
-        )
-        .with_clock(Arc::new(clock.clone()));
-        let admin = NeteaseAdmin::new(config).expect("admin");
-        Env { emulator, endpoint, clock, admin }
-    }
-
-    async fn users(&self, accids: &[&str]) {
-        for accid in accids {
-            self.admin.create_user(&NewUser::new(*accid).with_token(Secret::new(TOKEN))).await.expect("create user");
-        }
+    async fn users_with_token(&self, accids: &[&str]) {
+        self.users(accids, TOKEN).await;
     }
 
     fn session_on(&self, platform: Platform) -> NeteaseSession {
-        let config = NeteaseSessionConfig::new(self.endpoint.lbs_url.clone(), self.endpoint.app_key.clone())
-            .with_default_link(self.endpoint.link.clone())
-            .on(platform);
         let options = SessionOptions {
             clock: Arc::new(self.clock.clone()),
             reconnect: ReconnectPolicy {
@@ -65,7 +36,7 @@ impl Env {
             request_timeout: Duration::from_secs(10),
             ..SessionOptions::default()
         };
-        NeteaseSession::new(config, options)
+        NeteaseSession::new(self.config(platform), options)
     }
 
     /// A logged-in Web session of `accid`, with its event stream from before the login.
@@ -90,14 +61,6 @@ fn text(to: &str, t: &str) -> OutgoingMessage {
 
 async fn send(s: &NeteaseSession, to: &str, t: &str) -> Message {
     tokio::time::timeout(WAIT, s.send(&text(to, t))).await.expect("send in time").expect("send")
-}
-
-async fn next_event(events: &mut EventStream, what: &str) -> Event {
-    match tokio::time::timeout(WAIT, events.next()).await {
-        Ok(Some(e)) => e,
-        Ok(None) => panic!("{what}: the event stream ended"),
-        Err(_) => panic!("{what}: no event within {WAIT:?}"),
-    }
 }
 
 /// The next `n` messages announced on `events` (other events skipped).
@@ -131,7 +94,7 @@ async fn nothing_before_marker(from: &NeteaseSession, to: &str, events: &mut Eve
 #[tokio::test]
 async fn texts_and_custom_bodies_go_both_ways_live() {
     let env = Env::start().await;
-    env.users(&["alice", "bob"]).await;
+    env.users_with_token(&["alice", "bob"]).await;
     let (alice, mut alice_events) = env.online("alice").await;
     let (bob, mut bob_events) = env.online("bob").await;
     let sent = send(&alice, "bob", "hello bob").await;
@@ -155,7 +118,7 @@ async fn texts_and_custom_bodies_go_both_ways_live() {
 #[tokio::test]
 async fn offline_messages_arrive_in_order_once_inside_the_sync() {
     let env = Env::start().await;
-    env.users(&["carl", "dora"]).await;
+    env.users_with_token(&["carl", "dora"]).await;
     let (carl, _) = env.online("carl").await;
     for t in ["one", "two", "three"] {
         send(&carl, "dora", t).await;
@@ -188,7 +151,7 @@ async fn offline_messages_arrive_in_order_once_inside_the_sync() {
 #[tokio::test]
 async fn a_retried_send_is_stored_and_delivered_once() {
     let env = Env::start().await;
-    env.users(&["eve", "finn"]).await;
+    env.users_with_token(&["eve", "finn"]).await;
     let (eve, _) = env.online("eve").await;
     let (_finn, mut finn_events) = env.online("finn").await;
     let message = text("finn", "only once");
@@ -204,7 +167,7 @@ async fn a_retried_send_is_stored_and_delivered_once() {
 #[tokio::test]
 async fn the_senders_other_device_gets_a_copy() {
     let env = Env::start().await;
-    env.users(&["gus", "hana"]).await;
+    env.users_with_token(&["gus", "hana"]).await;
     let (gus_web, _) = env.online_on("gus", Platform::Web).await;
     let (_gus_phone, mut phone_events) = env.online_on("gus", Platform::Android).await;
     let sent = send(&gus_web, "hana", "from the web").await;
@@ -216,7 +179,7 @@ async fn the_senders_other_device_gets_a_copy() {
 #[tokio::test]
 async fn too_large_and_unknown_recipients_are_typed_errors() {
     let env = Env::start().await;
-    env.users(&["ivan"]).await;
+    env.users_with_token(&["ivan"]).await;
     let (ivan, _) = env.online("ivan").await;
     let big = "x".repeat(unim_netease::message::MAX_BODY_CHARS + 1);
     let e = ivan.send(&text("ivan", &big)).await.unwrap_err();
@@ -236,7 +199,7 @@ async fn too_large_and_unknown_recipients_are_typed_errors() {
 #[tokio::test]
 async fn conversations_count_unread_until_marked_read() {
     let env = Env::start().await;
-    env.users(&["jack", "kate", "liam"]).await;
+    env.users_with_token(&["jack", "kate", "liam"]).await;
     let (jack, _) = env.online("jack").await;
     send(&jack, "kate", "first").await;
     let last = send(&jack, "kate", "second").await;
@@ -267,7 +230,7 @@ async fn conversations_count_unread_until_marked_read() {
 #[tokio::test]
 async fn history_pages_150_messages_backwards_each_once() {
     let env = Env::start().await;
-    env.users(&["mia", "noah"]).await;
+    env.users_with_token(&["mia", "noah"]).await;
     let (mia, _) = env.online("mia").await;
     let (noah, _) = env.online("noah").await;
     let mut sent = Vec::new();
@@ -316,7 +279,7 @@ async fn history_pages_150_messages_backwards_each_once() {
 #[tokio::test]
 async fn a_deleted_conversation_leaves_the_list_but_not_the_history() {
     let env = Env::start().await;
-    env.users(&["olga", "pete"]).await;
+    env.users_with_token(&["olga", "pete"]).await;
     let (olga, _) = env.online("olga").await;
     let (pete, mut pete_events) = env.online("pete").await;
     send(&olga, "pete", "keep me").await;
@@ -335,7 +298,7 @@ async fn a_deleted_conversation_leaves_the_list_but_not_the_history() {
 #[tokio::test]
 async fn the_admin_sends_as_a_user_and_its_history_matches_the_sessions() {
     let env = Env::start().await;
-    env.users(&["quin", "rita"]).await;
+    env.users_with_token(&["quin", "rita"]).await;
     let (rita, mut rita_events) = env.online("rita").await;
     let sent =
         env.admin.send_message(Some("quin"), "rita", &MessageBody::text("from the server"), "c-1").await.unwrap();
@@ -371,7 +334,7 @@ async fn the_admin_sends_as_a_user_and_its_history_matches_the_sessions() {
 #[tokio::test]
 async fn a_link_dropped_mid_stream_still_gets_every_message_once() {
     let env = Env::start().await;
-    env.users(&["sara", "tom"]).await;
+    env.users_with_token(&["sara", "tom"]).await;
     let (sara, _) = env.online("sara").await;
     let (_tom, mut tom_events) = env.online("tom").await;
     let sara = Arc::new(sara);
@@ -400,7 +363,7 @@ async fn a_link_dropped_mid_stream_still_gets_every_message_once() {
 #[tokio::test]
 async fn an_offline_message_taken_by_one_device_is_not_synced_again() {
     let env = Env::start().await;
-    env.users(&["uma", "vic"]).await;
+    env.users_with_token(&["uma", "vic"]).await;
     let (uma, _) = env.online("uma").await;
     send(&uma, "vic", "while away").await;
     let (phone, mut phone_events) = env.online_on("vic", Platform::Android).await;

@@ -16,45 +16,21 @@ use unim_core::{
     EventStream, ManualClock, MemoryStore, Platform, ReconnectPolicy, RenewReason, Secret, Session, SessionOptions,
     SessionStore, StoreEntry,
 };
-use unim_emulator::{Emulator, EmulatorConfig, NeteaseEndpoint};
-use unim_netease::admin::{NeteaseAdmin, NeteaseAdminConfig, NewUser};
+use unim_netease::admin::{NeteaseAdmin, NeteaseAdminConfig};
 use unim_netease::session::{NeteaseSession, NeteaseSessionConfig};
 
-/// How long a test waits for something that should happen (real time). Only
-/// a hang reaches it.
-const WAIT: Duration = Duration::from_secs(20);
+mod common;
+
+use common::{next_event, Env, WAIT};
 
 const POLICY: ReconnectPolicy =
     ReconnectPolicy { max_attempts: 3, initial_delay: Duration::from_secs(1), max_delay: Duration::from_secs(2) };
 
 const TOKEN: &str = "tok-Zq9-static-7";
 
-struct Env {
-    emulator: Emulator,
-    endpoint: NeteaseEndpoint,
-    clock: ManualClock,
-    admin: NeteaseAdmin,
-}
-
 impl Env {
-    async fn start() -> Env {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let clock = ManualClock::at_unix(now);
-        let emulator =
-            Emulator::start(EmulatorConfig::netease().with_clock(Arc::new(clock.clone()))).await.expect("emulator");
-        let endpoint = emulator.netease().cloned().expect("netease face");
-        let config = NeteaseAdminConfig::new(
-            endpoint.rest_url.clone(),
-            endpoint.app_key.clone(),
-            Secret::new(endpoint.app_secret.clone()),
-        )
-        .with_clock(Arc::new(clock.clone()));
-        let admin = NeteaseAdmin::new(config).expect("admin");
-        Env { emulator, endpoint, clock, admin }
-    }
-
     async fn user(&self, accid: &str) {
-        self.admin.create_user(&NewUser::new(accid).with_token(Secret::new(TOKEN))).await.expect("create user");
+        self.users(&[accid], TOKEN).await;
     }
 
     fn options(&self) -> SessionOptions {
@@ -64,12 +40,6 @@ impl Env {
             request_timeout: Duration::from_secs(10),
             ..SessionOptions::default()
         }
-    }
-
-    fn config(&self, platform: Platform) -> NeteaseSessionConfig {
-        NeteaseSessionConfig::new(self.endpoint.lbs_url.clone(), self.endpoint.app_key.clone())
-            .with_default_link(self.endpoint.link.clone())
-            .on(platform)
     }
 
     fn session_with(&self, platform: Platform, options: SessionOptions) -> NeteaseSession {
@@ -87,14 +57,6 @@ impl Env {
     async fn online_count(&self, accid: &str) -> usize {
         let online = self.admin.online_clients(&[accid.to_owned()]).await.expect("online clients");
         online.accounts.iter().map(|(_, clients)| clients.len()).sum()
-    }
-}
-
-async fn next_event(events: &mut EventStream, what: &str) -> Event {
-    match tokio::time::timeout(WAIT, events.next()).await {
-        Ok(Some(e)) => e,
-        Ok(None) => panic!("{what}: the event stream ended"),
-        Err(_) => panic!("{what}: no event within {WAIT:?}"),
     }
 }
 

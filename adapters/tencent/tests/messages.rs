@@ -5,48 +5,45 @@
 
 use futures::StreamExt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unim_core::{
-    Admin, Clock, ConversationId, Credentials, Direction, ErrorKind, Event, EventStream, HistoryCursor, ManualClock,
-    Message, MessageBody, MessageStatus, OutgoingMessage, ReconnectPolicy, Session, SessionOptions,
+    Admin, ConversationId, Direction, ErrorKind, Event, EventStream, HistoryCursor, Message, MessageBody,
+    MessageStatus, OutgoingMessage, ReconnectPolicy, Session, SessionOptions,
 };
-use unim_emulator::{Emulator, EmulatorConfig, TencentEndpoint};
 use unim_tencent::admin::{TencentAdmin, TencentAdminConfig};
 use unim_tencent::msg::MAX_MESSAGE_BYTES;
-use unim_tencent::session::{TencentSession, TencentSessionConfig};
-use unim_tencent::usersig::UserSigKey;
+use unim_tencent::session::TencentSession;
 
-/// How long a test waits for something that should happen (real time). Only
-/// a hang reaches it.
-const WAIT: Duration = Duration::from_secs(20);
+mod common;
 
+use common::WAIT;
+
+/// The shared setup plus an admin signed on the same clock.
 struct Env {
-    _emulator: Emulator,
-    emulator_engine: Arc<unim_emulator::Engine>,
-    endpoint: TencentEndpoint,
-    clock: ManualClock,
-    key: UserSigKey,
+    base: common::Env,
     admin: TencentAdmin,
+}
+
+impl std::ops::Deref for Env {
+    type Target = common::Env;
+
+    fn deref(&self) -> &common::Env {
+        &self.base
+    }
 }
 
 impl Env {
     async fn start() -> Env {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let clock = ManualClock::at_unix(now);
-        let emulator =
-            Emulator::start(EmulatorConfig::tencent().with_clock(Arc::new(clock.clone()))).await.expect("emulator");
-        let endpoint = emulator.tencent().cloned().expect("tencent face");
-        let key = UserSigKey::new(endpoint.sdkappid, &endpoint.secret_key);
+        let base = common::Env::start().await;
         let config = TencentAdminConfig::new(
-            endpoint.rest_url.clone(),
-            endpoint.sdkappid,
-            endpoint.secret_key.clone(),
-            endpoint.admin.clone(),
+            base.endpoint.rest_url.clone(),
+            base.endpoint.sdkappid,
+            base.endpoint.secret_key.clone(),
+            base.endpoint.admin.clone(),
         )
-        .with_clock(Arc::new(clock.clone()));
+        .with_clock(Arc::new(base.clock.clone()));
         let admin = TencentAdmin::new(config).expect("admin");
-        let emulator_engine = Arc::clone(emulator.engine());
-        Env { _emulator: emulator, emulator_engine, endpoint, clock, key, admin }
+        Env { base, admin }
     }
 
     fn session(&self) -> TencentSession {
@@ -60,18 +57,14 @@ impl Env {
             request_timeout: Duration::from_secs(20),
             ..SessionOptions::default()
         };
-        TencentSession::new(TencentSessionConfig::new(self.endpoint.ws_url.clone(), self.endpoint.sdkappid), options)
-    }
-
-    fn creds(&self, user: &str) -> Credentials {
-        Credentials::user_sig(user, self.key.gen(user, 86_400, self.clock.unix_secs()))
+        TencentSession::new(self.config(), options)
     }
 
     /// A logged-in session of `user` and its events (subscribed before login).
     async fn online(&self, user: &str) -> (TencentSession, EventStream) {
         let s = self.session();
         let events = s.events();
-        tokio::time::timeout(WAIT, s.login(self.creds(user))).await.expect("login in time").expect("login");
+        tokio::time::timeout(WAIT, s.login(self.creds(user, 86_400))).await.expect("login in time").expect("login");
         (s, events)
     }
 
@@ -166,7 +159,7 @@ async fn messages_sent_while_offline_arrive_at_login_in_order_once() {
     // Logging out and in again brings nothing old back.
     bob.logout().await.unwrap();
     send(&alice, "bob", text("four")).await;
-    tokio::time::timeout(WAIT, bob.login(env.creds("bob"))).await.unwrap().unwrap();
+    tokio::time::timeout(WAIT, bob.login(env.creds("bob", 86_400))).await.unwrap().unwrap();
     assert_eq!(texts(&[next_message(&mut bob_events, "the new offline message").await]), ["four"]);
     barrier(&alice, "bob", &mut bob_events).await;
 }
@@ -340,11 +333,11 @@ async fn a_link_dropped_mid_stream_still_gets_every_message_once_in_order() {
     let mut sent = Vec::new();
     for i in 0..30 {
         if i == 10 {
-            assert_eq!(env.emulator_engine.drop_links("bob"), 1, "bob's link is up before the drop");
+            assert_eq!(env.emulator.engine().drop_links("bob"), 1, "bob's link is up before the drop");
         }
         if i == 20 {
             // Bob may still be reconnecting from the first drop; then this one finds no link.
-            env.emulator_engine.drop_links("bob");
+            env.emulator.engine().drop_links("bob");
         }
         sent.push(send(&alice, "bob", text(&format!("n{i}"))).await.server_id);
     }

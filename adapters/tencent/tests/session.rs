@@ -6,41 +6,23 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unim_core::{
     Clock, ConnectionState, CredentialProvider, Credentials, DisconnectReason, Error, ErrorKind, Event, EventStream,
     ManualClock, MemoryStore, ReconnectPolicy, RenewReason, SavedLogin, Session, SessionOptions, SessionStore,
     StoreEntry,
 };
-use unim_emulator::{Emulator, EmulatorConfig, TencentEndpoint};
-use unim_tencent::session::{TencentSession, TencentSessionConfig};
+use unim_tencent::session::TencentSession;
 use unim_tencent::usersig::UserSigKey;
 
-/// How long a test waits for something that should happen (real time). Only
-/// a hang reaches it.
-const WAIT: Duration = Duration::from_secs(20);
+mod common;
+
+use common::{Env, WAIT};
 
 const POLICY: ReconnectPolicy =
     ReconnectPolicy { max_attempts: 3, initial_delay: Duration::from_secs(1), max_delay: Duration::from_secs(2) };
 
-struct Env {
-    emulator: Emulator,
-    endpoint: TencentEndpoint,
-    clock: ManualClock,
-    key: UserSigKey,
-}
-
 impl Env {
-    async fn start() -> Env {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        let clock = ManualClock::at_unix(now);
-        let emulator =
-            Emulator::start(EmulatorConfig::tencent().with_clock(Arc::new(clock.clone()))).await.expect("emulator");
-        let endpoint = emulator.tencent().cloned().expect("tencent face");
-        let key = UserSigKey::new(endpoint.sdkappid, &endpoint.secret_key);
-        Env { emulator, endpoint, clock, key }
-    }
-
     fn options(&self) -> SessionOptions {
         SessionOptions {
             clock: Arc::new(self.clock.clone()),
@@ -51,15 +33,11 @@ impl Env {
     }
 
     fn session_with(&self, options: SessionOptions) -> TencentSession {
-        TencentSession::new(TencentSessionConfig::new(self.endpoint.ws_url.clone(), self.endpoint.sdkappid), options)
+        TencentSession::new(self.config(), options)
     }
 
     fn session(&self) -> TencentSession {
         self.session_with(self.options())
-    }
-
-    fn creds(&self, user: &str, ttl: u64) -> Credentials {
-        Credentials::user_sig(user, self.key.gen(user, ttl, self.clock.unix_secs()))
     }
 
     fn attempts(&self) -> u64 {

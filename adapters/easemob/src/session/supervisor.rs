@@ -95,11 +95,7 @@ impl supervise::Supervisor for Supervisor {
     type LinkEvent = LinkEvent;
 
     async fn wait(&mut self, stop: &mut oneshot::Receiver<()>) -> Wake<LinkEvent> {
-        let deadlines = Deadlines {
-            heartbeat: self.next_heartbeat,
-            warn: self.lifetime.filter(|_| !self.warned).map(|l| l.warn_at()),
-            expiry: self.lifetime.and_then(|l| l.expires_at.checked_add(1)),
-        };
+        let deadlines = Deadlines::new(self.next_heartbeat, self.lifetime, self.warned);
         let clock = Arc::clone(self.clock());
         supervise::next_wake(&clock, stop, &mut self.events, self.conn.id, deadlines).await
     }

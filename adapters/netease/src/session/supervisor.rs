@@ -58,12 +58,7 @@ impl supervise::Supervisor for Supervisor {
         if let Some(event) = self.backlog.pop_front() {
             return Wake::Link(event);
         }
-        let deadlines = Deadlines {
-            heartbeat: self.next_heartbeat,
-            warn: self.lifetime.filter(|_| !self.warned).map(|l| l.warn_at()),
-            // The first second the token is no longer valid.
-            expiry: self.lifetime.and_then(|l| l.expires_at.checked_add(1)),
-        };
+        let deadlines = Deadlines::new(self.next_heartbeat, self.lifetime, self.warned);
         let clock = Arc::clone(self.clock());
         supervise::next_wake(&clock, stop, &mut self.events, self.conn.id, deadlines).await
     }
