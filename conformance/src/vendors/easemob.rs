@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unim_core::{
     Admin, Capabilities, Credentials, Error, ErrorKind, ManualClock, Platform, Secret, Session, SessionOptions,
 };
@@ -39,16 +39,8 @@ impl EasemobHarness {
     /// Starts an emulator with only the Easemob face on a manual clock standing
     /// at the current time (whole seconds), and an admin for it.
     pub async fn start() -> Result<EasemobHarness, Error> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        let clock = ManualClock::at_unix(now.as_secs());
-        let config = EmulatorConfig::easemob().with_clock(Arc::new(clock.clone()));
-        let emulator = Emulator::start(config)
-            .await
-            .map_err(|e| Error::unavailable(format!("cannot start the Easemob emulator: {e}")))?;
-        let endpoint = emulator
-            .easemob()
-            .cloned()
-            .ok_or_else(|| Error::new(ErrorKind::Other, "the emulator started without its Easemob face"))?;
+        let (emulator, endpoint, clock, nonce) =
+            super::start_emulator(EmulatorConfig::easemob(), "Easemob", Emulator::easemob).await?;
         let admin = EasemobAdmin::new(
             EasemobAdminConfig::new(
                 endpoint.rest_url.clone(),
@@ -64,7 +56,7 @@ impl EasemobHarness {
             clock,
             admin: Arc::new(admin),
             capabilities: Capabilities::default(),
-            nonce: now.subsec_nanos(),
+            nonce,
             users: AtomicU64::new(0),
             devices: AtomicU64::new(0),
             changed_passwords: Mutex::new(HashMap::new()),

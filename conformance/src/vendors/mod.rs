@@ -44,6 +44,27 @@ macro_rules! emulator_controls {
     };
 }
 
+/// A fresh emulator for one vendor's face on a manual clock standing at the
+/// current time (whole seconds), with that face's endpoint and a nonce (the
+/// sub-second part of now) that keeps user names unique across harnesses.
+#[cfg(any(feature = "tencent", feature = "easemob", feature = "netease"))]
+pub(crate) async fn start_emulator<E: Clone>(
+    config: unim_emulator::EmulatorConfig,
+    vendor: &str,
+    face: impl Fn(&unim_emulator::Emulator) -> Option<&E>,
+) -> Result<(unim_emulator::Emulator, E, unim_core::ManualClock, u32), unim_core::Error> {
+    use unim_core::{Error, ErrorKind};
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let clock = unim_core::ManualClock::at_unix(now.as_secs());
+    let emulator = unim_emulator::Emulator::start(config.with_clock(std::sync::Arc::new(clock.clone())))
+        .await
+        .map_err(|e| Error::unavailable(format!("cannot start the {vendor} emulator: {e}")))?;
+    let endpoint = face(&emulator)
+        .cloned()
+        .ok_or_else(|| Error::new(ErrorKind::Other, format!("the emulator started without its {vendor} face")))?;
+    Ok((emulator, endpoint, clock, now.subsec_nanos()))
+}
+
 #[cfg(feature = "easemob")]
 pub mod easemob;
 #[cfg(feature = "netease")]

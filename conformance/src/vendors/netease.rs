@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unim_core::{
     Admin, Capabilities, Credentials, Error, ErrorKind, ManualClock, Platform, Secret, Session, SessionOptions,
 };
@@ -49,16 +49,8 @@ impl NeteaseHarness {
     /// Starts an emulator with only the NetEase face on a manual clock
     /// standing at the current time (whole seconds), and an admin for it.
     pub async fn start() -> Result<NeteaseHarness, Error> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        let clock = ManualClock::at_unix(now.as_secs());
-        let config = EmulatorConfig::netease().with_clock(Arc::new(clock.clone()));
-        let emulator = Emulator::start(config)
-            .await
-            .map_err(|e| Error::unavailable(format!("cannot start the NetEase emulator: {e}")))?;
-        let endpoint = emulator
-            .netease()
-            .cloned()
-            .ok_or_else(|| Error::new(ErrorKind::Other, "the emulator started without its NetEase face"))?;
+        let (emulator, endpoint, clock, nonce) =
+            super::start_emulator(EmulatorConfig::netease(), "NetEase", Emulator::netease).await?;
         let admin = NeteaseAdmin::new(
             NeteaseAdminConfig::new(
                 endpoint.rest_url.clone(),
@@ -77,7 +69,7 @@ impl NeteaseHarness {
             clock,
             admin: Arc::new(admin),
             capabilities: Capabilities::default(),
-            nonce: now.subsec_nanos(),
+            nonce,
             users: AtomicU64::new(0),
             devices: AtomicU64::new(0),
             tokens: Mutex::new(HashMap::new()),

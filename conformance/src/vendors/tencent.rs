@@ -6,9 +6,9 @@ use crate::harness::{Harness, HarnessFactory, SessionSetup};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unim_core::{
-    Admin, Capabilities, Clock, Credentials, Error, ErrorKind, ManualClock, Platform, Secret, Session, SessionOptions,
+    Admin, Capabilities, Clock, Credentials, Error, ManualClock, Platform, Secret, Session, SessionOptions,
 };
 use unim_emulator::{Emulator, EmulatorConfig, TencentEndpoint};
 use unim_tencent::admin::{TencentAdmin, TencentAdminConfig};
@@ -43,16 +43,8 @@ impl TencentHarness {
     /// Starts an emulator with only the Tencent face on a manual clock standing
     /// at the current time (whole seconds), and an admin for it.
     pub async fn start() -> Result<TencentHarness, Error> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        let clock = ManualClock::at_unix(now.as_secs());
-        let config = EmulatorConfig::tencent().with_clock(Arc::new(clock.clone()));
-        let emulator = Emulator::start(config)
-            .await
-            .map_err(|e| Error::unavailable(format!("cannot start the Tencent emulator: {e}")))?;
-        let endpoint = emulator
-            .tencent()
-            .cloned()
-            .ok_or_else(|| Error::new(ErrorKind::Other, "the emulator started without its Tencent face"))?;
+        let (emulator, endpoint, clock, nonce) =
+            super::start_emulator(EmulatorConfig::tencent(), "Tencent", Emulator::tencent).await?;
         let admin = TencentAdmin::new(TencentAdminConfig {
             rest_url: endpoint.rest_url.clone(),
             sdkappid: endpoint.sdkappid,
@@ -71,7 +63,7 @@ impl TencentHarness {
             key,
             wrong_key,
             capabilities: Capabilities::default(),
-            nonce: now.subsec_nanos(),
+            nonce,
             users: AtomicU64::new(0),
             devices: AtomicU64::new(0),
         };
