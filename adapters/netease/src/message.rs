@@ -26,7 +26,8 @@ pub const TYPE_CUSTOM: i64 = 100;
 /// The longest body NetEase takes, in characters: the text on the link,
 /// the JSON `body` of the server API, a custom message's data (netease.md 3.2).
 pub const MAX_BODY_CHARS: usize = 5000;
-/// The longest push text (a custom message's description), in characters.
+/// The longest push text (a custom message's description), in characters
+/// (`pushcontent`, netease.md 3.2).
 pub const MAX_PUSH_CONTENT_CHARS: usize = 500;
 
 /// The type, body, attach and push text tags of `body`, as `7_1` sends them.

@@ -12,13 +12,11 @@ use super::super::Face;
 use super::Refusal;
 use serde_json::{json, Map, Value};
 use unim_netease::error::code;
+// The limits are the adapter's (netease.md 3.1), so the two sides cannot drift.
+use unim_netease::rest::{MAX_KICK_DEVICE_IDS, MAX_KICK_EXTENSION_CHARS};
 
 /// The V2 code for an account that does not exist.
 pub(super) const ACCOUNT_NOT_EXIST: i64 = 102_404;
-/// The most device ids one kick takes.
-const MAX_DEVICE_IDS: usize = 20;
-/// The longest kick extension.
-const MAX_EXTENSION_CHARS: usize = 256;
 
 fn bad(desc: impl Into<String>) -> Refusal {
     Refusal::new(code::BAD_PARAM, desc)
@@ -31,13 +29,15 @@ pub(super) fn kick(face: &Face, account_id: &str, body: &Map<String, Value>) -> 
         None | Some(Value::Null) => Vec::new(),
         Some(v) => serde_json::from_value(v.clone()).map_err(|_| bad("device_id_list must be an array of strings"))?,
     };
-    if ids.len() > MAX_DEVICE_IDS {
-        return Err(bad(format!("device_id_list lists more than {MAX_DEVICE_IDS} devices")));
+    if ids.len() > MAX_KICK_DEVICE_IDS {
+        return Err(bad(format!("device_id_list lists more than {MAX_KICK_DEVICE_IDS} devices")));
     }
     let extension = match body.get("kick_notify_extension") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.chars().count() <= MAX_EXTENSION_CHARS => Some(s.clone()),
-        Some(_) => return Err(bad(format!("kick_notify_extension must be a string of ≤ {MAX_EXTENSION_CHARS} chars"))),
+        Some(Value::String(s)) if s.chars().count() <= MAX_KICK_EXTENSION_CHARS => Some(s.clone()),
+        Some(_) => {
+            return Err(bad(format!("kick_notify_extension must be a string of ≤ {MAX_KICK_EXTENSION_CHARS} chars")))
+        }
     };
     // The ids are the clients' deviceIds (login tag 13), which only the link knows.
     let target = match kind {

@@ -16,12 +16,8 @@ use unim_netease::accid::check_accid;
 use unim_netease::error::code;
 use unim_netease::link::ClientType;
 
-/// The longest token (netease.md 3.1).
-const MAX_TOKEN_CHARS: usize = 128;
-/// The most accids `user/getUinfos.action` takes at once.
-pub(super) const MAX_UINFOS_ACCIDS: usize = 200;
-/// The most accids `user/userOnlineStatus.action` takes at once (as getUinfos).
-const MAX_STATUS_ACCIDS: usize = 200;
+// The limits are the adapter's (netease.md 3.1), so the two sides cannot drift.
+use unim_netease::rest::{MAX_NAME_CHARS, MAX_STATUS_ACCIDS, MAX_TOKEN_CHARS, MAX_UINFOS_ACCIDS};
 
 type Reply = Result<Map<String, Value>, Refusal>;
 
@@ -55,7 +51,7 @@ pub(super) fn create(face: &Face, form: &Form) -> Reply {
     let user = NimUser {
         accid,
         token,
-        name: form.limited("name", 64)?,
+        name: form.limited("name", MAX_NAME_CHARS)?,
         icon: form.limited("icon", 1024)?,
         sign: form.limited("sign", 256)?,
         email: form.limited("email", 64)?,
