@@ -190,6 +190,7 @@ pub fn describe(event: &Event) -> String {
             // Who and which message, never what it says.
             format!("MessageReceived({} -> {}, {})", message.from, message.to, message.server_id)
         }
+        Event::Group { change } => format!("Group({change:?})"),
         Event::Lagged { missed } => format!("Lagged({missed})"),
     }
 }

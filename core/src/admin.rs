@@ -1,6 +1,9 @@
 //! The app server's side of the service: the [`Admin`] trait.
 
-use crate::{Capabilities, Conversation, Credentials, Device, Error, HistoryCursor, HistoryPage, Message, MessageBody};
+use crate::{
+    Capabilities, Conversation, Credentials, Device, Error, Group, GroupSpec, GroupUpdate, HistoryCursor, HistoryPage,
+    MemberCursor, MemberPage, Message, MessageBody, MuteDuration, Role,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -103,5 +106,101 @@ pub trait Admin: Send + Sync {
     async fn conversations(&self, user: &str) -> Result<Vec<Conversation>, Error> {
         let _ = user;
         Err(Error::unsupported(format!("the {} admin does not list conversations", self.vendor())))
+    }
+
+    /// Creates a group as the app admin; `spec.owner` names the owner.
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        let _ = spec;
+        Err(self.no_groups())
+    }
+
+    /// A group's current settings and member count.
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        let _ = group;
+        Err(self.no_groups())
+    }
+
+    /// Changes a group's name or introduction.
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        let _ = (group, update);
+        Err(self.no_groups())
+    }
+
+    /// Adds users; the outcome is per user, like [`crate::Session::add_group_members`].
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        let _ = (group, users);
+        Err(self.no_groups())
+    }
+
+    /// Removes members (never the owner).
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        let _ = (group, users);
+        Err(self.no_groups())
+    }
+
+    /// Dismisses a group.
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        let _ = group;
+        Err(self.no_groups())
+    }
+
+    /// One page of members, like [`crate::Session::group_members`].
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        let _ = (group, cursor, limit);
+        Err(self.no_groups())
+    }
+
+    /// Sets a member's role to `Admin` or `Member`.
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        let _ = (group, user, role);
+        Err(self.no_groups())
+    }
+
+    /// Hands the group to another member.
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        let _ = (group, new_owner);
+        Err(self.no_groups())
+    }
+
+    /// Mutes a member for `duration` (zero unmutes).
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        let _ = (group, user, duration);
+        Err(self.no_groups())
+    }
+
+    /// The groups `user` belongs to.
+    async fn joined_groups(&self, user: &str) -> Result<Vec<Group>, Error> {
+        let _ = user;
+        Err(self.no_groups())
+    }
+
+    /// Sends a group message as `from` (`None`: the app admin) with the
+    /// sender's `client_id`. Returns the sender's copy.
+    async fn send_group_message(
+        &self,
+        from: Option<&str>,
+        group: &str,
+        body: &MessageBody,
+        client_id: &str,
+    ) -> Result<Message, Error> {
+        let _ = (from, group, body, client_id);
+        Err(self.no_groups())
+    }
+
+    /// One page of a group's history, backwards like [`crate::Session::history`].
+    async fn group_history(&self, group: &str, older: Option<&HistoryCursor>, limit: usize) -> Result<HistoryPage, Error> {
+        let _ = (group, older, limit);
+        Err(self.no_groups())
+    }
+
+    /// The error of an admin without groups.
+    #[doc(hidden)]
+    fn no_groups(&self) -> Error {
+        Error::unsupported(format!("the {} admin does not manage groups", self.vendor()))
     }
 }

@@ -2,6 +2,7 @@
 //! the adapter claims every capability it needs; a claimed capability that
 //! fails is a failure, never a skip.
 
+use crate::{GroupKind, JoinPolicy};
 use serde::{Deserialize, Serialize};
 
 /// A flat set of flags and limits. `Default` is "nothing supported".
@@ -97,4 +98,77 @@ pub struct Capabilities {
     pub admin_history: bool,
     /// The admin lists a user's conversations.
     pub admin_conversations: bool,
+    /// Groups through the session: create, info, update, add and remove
+    /// members, list members with a cursor, dismiss, list the user's groups,
+    /// with [`crate::Event::Group`] told to online members.
+    pub groups: bool,
+    /// The admin manages groups over the vendor's server API.
+    pub admin_groups: bool,
+    /// Which (kind, join policy) pairs the vendor can create; others are
+    /// refused with `Unsupported` before any network I/O.
+    pub group_kinds: GroupKinds,
+    /// Applications to join: `Free` joins at once, `Approval` waits for the
+    /// owner or an admin, whose session sees `JoinRequested`.
+    pub group_join: bool,
+    /// The owner may set and unset admins, and admins may remove plain members.
+    pub group_admins: bool,
+    /// The owner may hand the group to another member.
+    pub group_transfer: bool,
+    /// The owner or an admin may mute a member for a duration; the muted
+    /// member's group sends are refused with `PermissionDenied` until it ends.
+    pub group_mute: bool,
+    /// What happens when the owner of a `Public` group leaves without
+    /// handing it over.
+    pub group_owner_leave: OwnerLeave,
+    /// Sends and receives group messages through `Session::send` with a
+    /// group conversation: each online member gets it once, an offline
+    /// member at the next login, with an unread count per member.
+    pub group_messages: bool,
+    /// The admin sends group messages and reads a group's history.
+    pub admin_group_messages: bool,
+    /// The largest member limit a group may be created with (0: unknown).
+    pub max_group_members: u32,
+}
+
+/// The (kind, join policy) pairs an adapter can create.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupKinds {
+    /// `Private` + `InviteOnly`.
+    pub private_invite_only: bool,
+    /// `Private` + `Approval`.
+    pub private_approval: bool,
+    /// `Private` + `Free`.
+    pub private_free: bool,
+    /// `Public` + `InviteOnly`.
+    pub public_invite_only: bool,
+    /// `Public` + `Approval`.
+    pub public_approval: bool,
+    /// `Public` + `Free`.
+    pub public_free: bool,
+}
+
+impl GroupKinds {
+    /// Whether the pair is supported.
+    pub fn supports(&self, kind: GroupKind, policy: JoinPolicy) -> bool {
+        match (kind, policy) {
+            (GroupKind::Private, JoinPolicy::InviteOnly) => self.private_invite_only,
+            (GroupKind::Private, JoinPolicy::Approval) => self.private_approval,
+            (GroupKind::Private, JoinPolicy::Free) => self.private_free,
+            (GroupKind::Public, JoinPolicy::InviteOnly) => self.public_invite_only,
+            (GroupKind::Public, JoinPolicy::Approval) => self.public_approval,
+            (GroupKind::Public, JoinPolicy::Free) => self.public_free,
+        }
+    }
+}
+
+/// The vendor's rule for an owner leaving a group, as a neutral outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerLeave {
+    /// Refused with `PermissionDenied`: transfer or dismiss first (Easemob,
+    /// NetEase, Tencent Public groups).
+    #[default]
+    Refused,
+    /// Allowed; the group goes on without an owner (Tencent Work groups).
+    LeavesOwnerless,
 }

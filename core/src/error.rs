@@ -26,6 +26,9 @@ pub enum ErrorKind {
     NotFound,
     /// The target exists already.
     AlreadyExists,
+    /// A limit was reached: the group is full, the user is in too many
+    /// groups, the app has too many.
+    LimitExceeded,
     /// Too many requests; try again after `retry_after` when the vendor says.
     RateLimited {
         /// How long the vendor asks to wait, when it says.
@@ -69,6 +72,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::PermissionDenied => "permission denied",
             ErrorKind::NotFound => "not found",
             ErrorKind::AlreadyExists => "already exists",
+            ErrorKind::LimitExceeded => "limit exceeded",
             ErrorKind::RateLimited { .. } => "rate limited",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Timeout => "timed out",

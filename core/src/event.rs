@@ -1,6 +1,6 @@
 //! Session events, delivered as a `futures::Stream` to any number of subscribers.
 
-use crate::{ConnectionState, Device, Disconnect, Message};
+use crate::{ConnectionState, Device, Disconnect, GroupEvent, Message};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 use std::pin::Pin;
@@ -60,6 +60,14 @@ pub enum Event {
     MessageReceived {
         /// The message.
         message: Box<Message>,
+    },
+    /// Something happened in one of the user's groups (or, for a join
+    /// request, a group the user manages). Online members are told; an
+    /// offline member reads the group's state when it logs in.
+    Group {
+        /// What happened.
+        #[serde(flatten)]
+        change: GroupEvent,
     },
     /// This subscriber fell behind and `missed` events were dropped for it.
     Lagged {

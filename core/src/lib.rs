@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod device;
 pub mod error;
 pub mod event;
+pub mod group;
 pub mod message;
 pub mod reason;
 pub mod secret;
@@ -26,12 +27,16 @@ pub mod store;
 pub mod supervise;
 
 pub use admin::{Admin, BatchItem, Presence, PresenceStatus};
-pub use capabilities::Capabilities;
+pub use capabilities::{Capabilities, GroupKinds, OwnerLeave};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::{CredentialKind, CredentialLifetime, CredentialProvider, Credentials, RenewReason};
 pub use device::{Device, DeviceClass, Platform};
 pub use error::{Error, ErrorKind, Result, VendorError};
 pub use event::{Event, EventBus, EventStream};
+pub use group::{
+    Group, GroupEvent, GroupKind, GroupMember, GroupSpec, GroupUpdate, JoinOutcome, JoinPolicy, MemberCursor, MemberPage,
+    MuteDuration, Role,
+};
 pub use message::{
     new_client_id, Conversation, ConversationId, ConversationKind, Direction, HistoryCursor, HistoryPage, Message,
     MessageBody, MessageStatus, OutgoingMessage,

@@ -1,7 +1,7 @@
 //! A user's side of the service: the [`Session`] trait and its options.
 
 use crate::{
-    Capabilities, Clock, ConnectionState, Conversation, ConversationId, CredentialProvider, Credentials, Device, Error,
+    BatchItem, Capabilities, Group, GroupSpec, GroupUpdate, JoinOutcome, MemberCursor, MemberPage, MuteDuration, Role, Clock, ConnectionState, Conversation, ConversationId, CredentialProvider, Credentials, Device, Error,
     EventStream, HistoryCursor, HistoryPage, LoginStatus, Message, OutgoingMessage, SessionStore, SystemClock,
 };
 use async_trait::async_trait;
@@ -12,8 +12,8 @@ use std::time::Duration;
 /// `Box<dyn Session>` and switch vendors by configuration.
 ///
 /// The login and connection life cycle every vendor shares, then one-to-one
-/// conversations and messages; groups join in a later version. The methods
-/// an adapter does not support yet answer `Unsupported`.
+/// conversations and messages, then groups. The methods an adapter does
+/// not support answer `Unsupported`.
 #[async_trait]
 pub trait Session: Send + Sync {
     /// The vendor's short name (`tencent`, ...).
@@ -109,6 +109,107 @@ pub trait Session: Send + Sync {
     async fn delete_conversation(&self, conversation: &ConversationId) -> Result<(), Error> {
         let _ = conversation;
         Err(Error::unsupported(format!("the {} adapter does not delete conversations yet", self.vendor())))
+    }
+
+    /// Creates a group owned by the session's user (`spec.owner` must be
+    /// `None` or that user). A (kind, policy) pair the vendor lacks is refused
+    /// with `Unsupported` before any network I/O.
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        let _ = spec;
+        Err(self.no_groups())
+    }
+
+    /// A group's current settings and member count.
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        let _ = group;
+        Err(self.no_groups())
+    }
+
+    /// Changes a group's name or introduction.
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        let _ = (group, update);
+        Err(self.no_groups())
+    }
+
+    /// Adds (invites) users; the outcome is per user (`AlreadyExists` for a
+    /// member already in). A batch that would overfill the group fails whole
+    /// with `LimitExceeded`.
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        let _ = (group, users);
+        Err(self.no_groups())
+    }
+
+    /// Removes members; they and the remaining online members are told.
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        let _ = (group, users);
+        Err(self.no_groups())
+    }
+
+    /// Applies to join: `Free` joins at once, `Approval` waits, `InviteOnly`
+    /// is refused with `PermissionDenied`.
+    async fn join_group(&self, group: &str, message: Option<&str>) -> Result<JoinOutcome, Error> {
+        let _ = (group, message);
+        Err(self.no_groups())
+    }
+
+    /// Approves (`accept`) or rejects a pending application (owner or admin).
+    async fn decide_join(&self, group: &str, applicant: &str, accept: bool) -> Result<(), Error> {
+        let _ = (group, applicant, accept);
+        Err(self.no_groups())
+    }
+
+    /// Leaves a group (the owner: see `Capabilities::group_owner_leave`).
+    async fn leave_group(&self, group: &str) -> Result<(), Error> {
+        let _ = group;
+        Err(self.no_groups())
+    }
+
+    /// Dismisses a group; every online member is told, later calls get `NotFound`.
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        let _ = group;
+        Err(self.no_groups())
+    }
+
+    /// One page of at most `limit` members: `cursor = None` for the first,
+    /// then each page's `next`. Every member appears exactly once.
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        let _ = (group, cursor, limit);
+        Err(self.no_groups())
+    }
+
+    /// Makes a member an admin (`Role::Admin`) or a plain member again
+    /// (`Role::Member`); `Role::Owner` is refused: use [`Session::transfer_group`].
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        let _ = (group, user, role);
+        Err(self.no_groups())
+    }
+
+    /// Hands the group to another member; the old owner stays as a plain member.
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        let _ = (group, new_owner);
+        Err(self.no_groups())
+    }
+
+    /// Mutes a member for `duration` (zero unmutes).
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        let _ = (group, user, duration);
+        Err(self.no_groups())
+    }
+
+    /// The groups the user belongs to.
+    async fn joined_groups(&self) -> Result<Vec<Group>, Error> {
+        Err(self.no_groups())
+    }
+
+    /// The error of an adapter without groups.
+    #[doc(hidden)]
+    fn no_groups(&self) -> Error {
+        Error::unsupported(format!("the {} adapter does not manage groups", self.vendor()))
     }
 }
 

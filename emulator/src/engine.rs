@@ -5,11 +5,12 @@
 //! [`LinkSignal`]s they receive back into their vendor's frames.
 
 use crate::faults::Faults;
+use crate::groups::{Actor, Changes, GroupError, GroupRecord, GroupRules, Groups};
 use crate::messages::{ConversationEntry, Messages, Stored, StoredMessage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
-use unim_core::{Clock, Device, DisconnectReason, MessageBody};
+use unim_core::{Clock, ConversationId, Device, DisconnectReason, GroupSpec, JoinOutcome, MessageBody, Role};
 
 /// The engine's handle of one live client link.
 pub type LinkId = u64;
@@ -106,6 +107,7 @@ pub struct Engine {
     faults: Faults,
     state: Mutex<State>,
     messages: Mutex<Messages>,
+    groups: Mutex<Groups>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -138,6 +140,7 @@ impl Engine {
             faults: Faults::default(),
             state: Mutex::new(State::default()),
             messages: Mutex::new(Messages::default()),
+            groups: Mutex::new(Groups::default()),
         })
     }
 
@@ -192,15 +195,188 @@ impl Engine {
         self.messages().conversations(user)
     }
 
-    /// Marks `user`'s conversation with `peer` read; false when there is none.
+    /// Marks `user`'s one-to-one conversation with `peer` read; false when there is none.
     pub fn mark_read(&self, user: &str, peer: &str) -> bool {
-        self.messages().mark_read(user, peer)
+        self.messages().mark_read(user, &ConversationId::direct(peer))
+    }
+
+    /// Marks any of `user`'s conversations read; false when there is none.
+    pub fn mark_conversation_read(&self, user: &str, conversation: &ConversationId) -> bool {
+        self.messages().mark_read(user, conversation)
     }
 
     /// Removes `peer` from `user`'s conversation list (the history stays);
     /// false when it was not there.
     pub fn delete_conversation(&self, user: &str, peer: &str) -> bool {
-        self.messages().delete_conversation(user, peer)
+        self.messages().delete_conversation(user, &ConversationId::direct(peer))
+    }
+
+    /// Removes any conversation from `user`'s list (the history stays).
+    pub fn delete_conversation_of(&self, user: &str, conversation: &ConversationId) -> bool {
+        self.messages().delete_conversation(user, conversation)
+    }
+
+    /// Stores a group message now for `members` (see [`Engine::send_group_message`],
+    /// which checks membership and mutes first).
+    pub(crate) fn store_group_message(
+        &self,
+        from: &str,
+        group: &str,
+        members: &[String],
+        client_id: &str,
+        body: MessageBody,
+        server_id: impl FnOnce(u64, u64) -> String,
+    ) -> Stored {
+        let now = self.now_ms();
+        self.messages().store_group(from, group, members, client_id, body, now, server_id)
+    }
+
+    /// Up to `limit` of the newest messages of `group` older than engine seq
+    /// `before_seq` (`None`: the newest), oldest first.
+    pub fn group_history(&self, group: &str, before_seq: Option<u64>, limit: usize) -> Vec<StoredMessage> {
+        self.messages().group_history(group, before_seq, limit)
+    }
+
+    fn groups(&self) -> std::sync::MutexGuard<'_, Groups> {
+        self.groups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn user_exists(&self, user: &str) -> bool {
+        self.state().accounts.contains_key(user)
+    }
+
+    /// Creates a group under the face's `rules`; `id` makes the face's id
+    /// from the engine's group number. Every user named must exist.
+    pub fn create_group(
+        &self,
+        actor: Actor<'_>,
+        spec: &GroupSpec,
+        rules: GroupRules,
+        id: impl FnOnce(u64) -> String,
+    ) -> Result<(GroupRecord, Changes), GroupError> {
+        let now = self.now_ms();
+        let exists = |u: &str| self.user_exists(u);
+        self.groups().create(actor, spec, rules, now, id, exists)
+    }
+
+    /// The group `id`.
+    pub fn group(&self, id: &str) -> Result<GroupRecord, GroupError> {
+        self.groups().get(id).cloned()
+    }
+
+    /// Changes a group's name and introduction (the owner and admins; any
+    /// member of a private group when the rules say so).
+    pub fn update_group(
+        &self,
+        actor: Actor<'_>,
+        id: &str,
+        name: Option<String>,
+        introduction: Option<String>,
+    ) -> Result<Changes, GroupError> {
+        let now = self.now_ms();
+        self.groups().update(actor, id, name, introduction, now).map(|(_, c)| c)
+    }
+
+    /// Adds users to a group; per user `Ok(true)` added, `Ok(false)` already
+    /// a member, or why not. A batch that would overfill it fails whole.
+    #[allow(clippy::type_complexity)]
+    pub fn add_group_members(
+        &self,
+        actor: Actor<'_>,
+        id: &str,
+        users: &[String],
+    ) -> Result<(Vec<(String, Result<bool, GroupError>)>, Changes), GroupError> {
+        let now = self.now_ms();
+        let exists = |u: &str| self.user_exists(u);
+        self.groups().add(actor, id, users, now, exists)
+    }
+
+    /// Removes members (never the owner; an admin removes only plain members).
+    /// Users who are not members are skipped.
+    pub fn remove_group_members(&self, actor: Actor<'_>, id: &str, users: &[String]) -> Result<Changes, GroupError> {
+        self.groups().remove(actor, id, users).map(|(_, c)| c)
+    }
+
+    /// `user` applies to join: joined at once, pending, or refused by the group's policy.
+    pub fn apply_to_group(
+        &self,
+        user: &str,
+        id: &str,
+        message: Option<String>,
+    ) -> Result<(JoinOutcome, Changes), GroupError> {
+        let now = self.now_ms();
+        self.groups().apply(user, id, message, now)
+    }
+
+    /// Approves or rejects `applicant`'s pending application.
+    pub fn decide_group_application(
+        &self,
+        actor: Actor<'_>,
+        id: &str,
+        applicant: &str,
+        accept: bool,
+    ) -> Result<Changes, GroupError> {
+        let now = self.now_ms();
+        self.groups().decide(actor, id, applicant, accept, now).map(|(_, c)| c)
+    }
+
+    /// `user` leaves the group (the owner only where the rules allow).
+    pub fn leave_group(&self, user: &str, id: &str) -> Result<Changes, GroupError> {
+        self.groups().leave(user, id).map(|(_, c)| c)
+    }
+
+    /// Dismisses a group (its owner, or the app admin).
+    pub fn dismiss_group(&self, actor: Actor<'_>, id: &str) -> Result<Changes, GroupError> {
+        self.groups().dismiss(actor, id).map(|(_, c)| c)
+    }
+
+    /// Makes a member an admin or a plain member (the owner or the app admin).
+    pub fn set_group_role(&self, actor: Actor<'_>, id: &str, user: &str, role: Role) -> Result<Changes, GroupError> {
+        self.groups().set_role(actor, id, user, role).map(|(_, c)| c)
+    }
+
+    /// Hands a group to another member.
+    pub fn transfer_group(&self, actor: Actor<'_>, id: &str, new_owner: &str) -> Result<Changes, GroupError> {
+        self.groups().transfer(actor, id, new_owner).map(|(_, c)| c)
+    }
+
+    /// Mutes a member for `seconds` from now on the engine's clock (0 unmutes).
+    pub fn mute_group_member(&self, actor: Actor<'_>, id: &str, user: &str, seconds: u64) -> Result<Changes, GroupError> {
+        let until = if seconds == 0 { 0 } else { self.now_ms().saturating_add(seconds.saturating_mul(1000)) };
+        self.groups().mute(actor, id, user, until).map(|(_, c)| c)
+    }
+
+    /// The groups `user` belongs to, oldest first.
+    pub fn joined_groups(&self, user: &str) -> Vec<GroupRecord> {
+        self.groups().joined(user)
+    }
+
+    /// Face fields kept on a group (read or change them under the lock).
+    pub fn with_group_extra<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>) -> T,
+    ) -> Result<T, GroupError> {
+        Ok(f(self.groups().extra_mut(id)?))
+    }
+
+    /// Sends a group message now: `actor` must be a member and not muted (the
+    /// app admin always may); `sender` is who it is stored from. A retry of
+    /// the same (sender, client id) returns the stored copy, marked
+    /// duplicate. Returns the members to deliver to with it.
+    pub fn send_group_message(
+        &self,
+        actor: Actor<'_>,
+        sender: &str,
+        id: &str,
+        client_id: &str,
+        body: MessageBody,
+        server_id: impl FnOnce(u64, u64) -> String,
+    ) -> Result<(Stored, Vec<String>), GroupError> {
+        let now = self.now_ms();
+        let members = self.groups().check_send(actor.user(), id, now)?;
+        let stored = self.store_group_message(sender, id, &members, client_id, body, server_id);
+        Ok((stored, members))
     }
 
     /// The fault-injection controls tests use.

@@ -14,6 +14,7 @@
 pub mod easemob;
 pub mod engine;
 pub mod faults;
+pub mod groups;
 pub mod messages;
 pub mod netease;
 pub mod tencent;
@@ -21,6 +22,7 @@ pub mod tencent;
 pub use easemob::{EasemobEndpoint, EasemobSettings};
 pub use engine::{Account, AttachedLink, DevicePolicy, Engine, LinkId, LinkInfo, LinkSignal};
 pub use faults::{Faults, InjectedError};
+pub use groups::{Actor, Changes, GroupChange, GroupError, GroupRecord, GroupRules, MemberRecord};
 pub use messages::{ConversationEntry, Stored, StoredMessage};
 pub use netease::{NeteaseEndpoint, NeteaseSettings};
 pub use tencent::{TencentEndpoint, TencentSettings};

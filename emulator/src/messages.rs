@@ -1,11 +1,11 @@
-//! The engine's one-to-one messages: one history per pair of users, each
+//! The engine's messages: one history per pair of users and per group, each
 //! user's conversation list with unread counts, and the dedupe of retried
 //! sends. Faces give each message their vendor's id and time format and
 //! deliver it over their own links; what is stored, and in which order, is
 //! decided here once for every vendor.
 
 use std::collections::HashMap;
-use unim_core::MessageBody;
+use unim_core::{ConversationId, ConversationKind, MessageBody};
 
 /// One stored message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +18,10 @@ pub struct StoredMessage {
     pub client_id: String,
     /// The sender.
     pub from: String,
-    /// The recipient.
+    /// The recipient user, or the group.
     pub to: String,
+    /// One-to-one (`to` is a user) or group (`to` is the group id).
+    pub kind: ConversationKind,
     /// What it says.
     pub body: MessageBody,
     /// When it was stored, Unix milliseconds on the engine's clock.
@@ -27,9 +29,9 @@ pub struct StoredMessage {
 }
 
 impl StoredMessage {
-    /// The other side of the conversation, seen from `user`.
+    /// The other side of the conversation, seen from `user` (the group for a group message).
     pub fn peer_of(&self, user: &str) -> &str {
-        if self.from == user {
+        if self.kind == ConversationKind::Group || self.from == user {
             &self.to
         } else {
             &self.from
@@ -50,7 +52,9 @@ pub struct Stored {
 /// One entry of a user's conversation list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationEntry {
-    /// The other user.
+    /// One-to-one or group.
+    pub kind: ConversationKind,
+    /// The other user, or the group.
     pub peer: String,
     /// The newest message.
     pub last: StoredMessage,
@@ -75,10 +79,12 @@ pub(crate) struct Messages {
     all: HashMap<u64, StoredMessage>,
     /// Seqs of each pair's history, oldest first; key = the two users sorted.
     pairs: HashMap<(String, String), Vec<u64>>,
+    /// Seqs of each group's history, oldest first.
+    groups: HashMap<String, Vec<u64>>,
     /// (sender, client id) → seq.
     by_client_id: HashMap<(String, String), u64>,
-    /// user → peer → entry.
-    conversations: HashMap<String, HashMap<String, UserConversation>>,
+    /// user → conversation → entry.
+    conversations: HashMap<String, HashMap<ConversationId, UserConversation>>,
 }
 
 fn pair(a: &str, b: &str) -> (String, String) {
@@ -90,12 +96,60 @@ fn pair(a: &str, b: &str) -> (String, String) {
 }
 
 impl Messages {
-    /// Stores a message unless `(from, client_id)` was stored before.
-    /// `server_id` makes the face's id from the engine seq and the time.
+    /// Stores a one-to-one message unless `(from, client_id)` was stored
+    /// before. `server_id` makes the face's id from the engine seq and the time.
     pub(crate) fn store(
         &mut self,
         from: &str,
         to: &str,
+        client_id: &str,
+        body: MessageBody,
+        time_ms: u64,
+        server_id: impl FnOnce(u64, u64) -> String,
+    ) -> Stored {
+        let target = ConversationId::direct(to);
+        let stored = self.insert(from, &target, client_id, body, time_ms, server_id);
+        if !stored.duplicate {
+            let seq = stored.message.seq;
+            self.pairs.entry(pair(from, to)).or_default().push(seq);
+            self.touch(from, target, seq, false);
+            if from != to {
+                self.touch(to, ConversationId::direct(from), seq, true);
+            }
+        }
+        stored
+    }
+
+    /// Stores a group message unless `(from, client_id)` was stored before;
+    /// every one of `members` gets the group in its list, unread for all but
+    /// the sender.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn store_group(
+        &mut self,
+        from: &str,
+        group: &str,
+        members: &[String],
+        client_id: &str,
+        body: MessageBody,
+        time_ms: u64,
+        server_id: impl FnOnce(u64, u64) -> String,
+    ) -> Stored {
+        let target = ConversationId::group(group);
+        let stored = self.insert(from, &target, client_id, body, time_ms, server_id);
+        if !stored.duplicate {
+            let seq = stored.message.seq;
+            self.groups.entry(group.to_owned()).or_default().push(seq);
+            for member in members {
+                self.touch(member, target.clone(), seq, member != from);
+            }
+        }
+        stored
+    }
+
+    fn insert(
+        &mut self,
+        from: &str,
+        target: &ConversationId,
         client_id: &str,
         body: MessageBody,
         time_ms: u64,
@@ -112,20 +166,22 @@ impl Messages {
             server_id: server_id(seq, time_ms),
             client_id: client_id.to_owned(),
             from: from.to_owned(),
-            to: to.to_owned(),
+            to: target.peer.clone(),
+            kind: target.kind,
             body,
             time_ms,
         };
         self.by_client_id.insert(key, seq);
-        self.pairs.entry(pair(from, to)).or_default().push(seq);
         self.all.insert(seq, message.clone());
-        self.conversations.entry(from.to_owned()).or_default().entry(to.to_owned()).or_default().last_seq = seq;
-        if from != to {
-            let theirs = self.conversations.entry(to.to_owned()).or_default().entry(from.to_owned()).or_default();
-            theirs.last_seq = seq;
-            theirs.unread += 1;
-        }
         Stored { message, duplicate: false }
+    }
+
+    fn touch(&mut self, user: &str, conversation: ConversationId, seq: u64, unread: bool) {
+        let entry = self.conversations.entry(user.to_owned()).or_default().entry(conversation).or_default();
+        entry.last_seq = seq;
+        if unread {
+            entry.unread += 1;
+        }
     }
 
     /// The message with the face id `server_id`.
@@ -142,23 +198,38 @@ impl Messages {
         older[from..].iter().filter_map(|s| self.all.get(s).cloned()).collect()
     }
 
+    /// Up to `limit` messages of `group` older than `before_seq` (all when
+    /// `None`), the newest of them, oldest first.
+    pub(crate) fn group_history(&self, group: &str, before_seq: Option<u64>, limit: usize) -> Vec<StoredMessage> {
+        let Some(seqs) = self.groups.get(group) else { return Vec::new() };
+        let older: Vec<u64> = seqs.iter().copied().filter(|s| before_seq.is_none_or(|b| *s < b)).collect();
+        let from = older.len().saturating_sub(limit);
+        older[from..].iter().filter_map(|s| self.all.get(s).cloned()).collect()
+    }
+
     /// `user`'s conversations, most recently updated first.
     pub(crate) fn conversations(&self, user: &str) -> Vec<ConversationEntry> {
         let Some(mine) = self.conversations.get(user) else { return Vec::new() };
         let mut list: Vec<ConversationEntry> = mine
             .iter()
-            .filter_map(|(peer, c)| {
+            .filter_map(|(id, c)| {
                 let last = self.all.get(&c.last_seq)?.clone();
-                Some(ConversationEntry { peer: peer.clone(), last, unread: c.unread, read_up_to: c.read_up_to })
+                Some(ConversationEntry {
+                    kind: id.kind,
+                    peer: id.peer.clone(),
+                    last,
+                    unread: c.unread,
+                    read_up_to: c.read_up_to,
+                })
             })
             .collect();
         list.sort_by_key(|c| std::cmp::Reverse(c.last.seq));
         list
     }
 
-    /// Marks `user`'s conversation with `peer` read; false when there is none.
-    pub(crate) fn mark_read(&mut self, user: &str, peer: &str) -> bool {
-        match self.conversations.get_mut(user).and_then(|m| m.get_mut(peer)) {
+    /// Marks `user`'s conversation read; false when there is none.
+    pub(crate) fn mark_read(&mut self, user: &str, conversation: &ConversationId) -> bool {
+        match self.conversations.get_mut(user).and_then(|m| m.get_mut(conversation)) {
             Some(c) => {
                 c.unread = 0;
                 c.read_up_to = c.last_seq;
@@ -168,10 +239,10 @@ impl Messages {
         }
     }
 
-    /// Removes the conversation with `peer` from `user`'s list (the history
-    /// stays); false when there was none. A later message brings it back.
-    pub(crate) fn delete_conversation(&mut self, user: &str, peer: &str) -> bool {
-        self.conversations.get_mut(user).is_some_and(|m| m.remove(peer).is_some())
+    /// Removes a conversation from `user`'s list (the history stays); false
+    /// when there was none. A later message brings it back.
+    pub(crate) fn delete_conversation(&mut self, user: &str, conversation: &ConversationId) -> bool {
+        self.conversations.get_mut(user).is_some_and(|m| m.remove(conversation).is_some())
     }
 }
 
@@ -203,9 +274,9 @@ mod tests {
         assert_eq!((bobs[0].peer.as_str(), bobs[0].unread), ("alice", 2));
         assert_eq!(bobs[0].last.body, text("yo"));
         assert_eq!(m.conversations("alice")[0].unread, 1);
-        assert!(m.mark_read("bob", "alice"));
+        assert!(m.mark_read("bob", &ConversationId::direct("alice")));
         assert_eq!(m.conversations("bob")[0].unread, 0);
-        assert!(!m.mark_read("bob", "carol"));
+        assert!(!m.mark_read("bob", &ConversationId::direct("carol")));
         assert_eq!(m.by_server_id("2_3000").map(|s| s.client_id), Some("c2".into()));
     }
 
@@ -234,12 +305,36 @@ mod tests {
     fn deleting_a_conversation_keeps_the_history_and_a_new_message_brings_it_back() {
         let mut m = Messages::default();
         m.store("a", "b", "1", text("x"), 1, id);
-        assert!(m.delete_conversation("b", "a"));
+        assert!(m.delete_conversation("b", &ConversationId::direct("a")));
         assert!(m.conversations("b").is_empty());
         assert_eq!(m.conversations("a").len(), 1);
         assert_eq!(m.history("a", "b", None, 10).len(), 1);
         m.store("a", "b", "2", text("y"), 2, id);
         assert_eq!(m.conversations("b")[0].unread, 1);
-        assert!(!m.delete_conversation("b", "nobody"));
+        assert!(!m.delete_conversation("b", &ConversationId::direct("nobody")));
+    }
+
+    #[test]
+    fn group_messages_reach_every_members_list_and_page_per_group() {
+        let mut m = Messages::default();
+        let members: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        for i in 0..5 {
+            m.store_group("a", "g1", &members, &format!("c{i}"), text(&i.to_string()), i, id);
+        }
+        assert!(m.store_group("a", "g1", &members, "c0", text("0"), 9, id).duplicate);
+        m.store("a", "b", "d", text("direct"), 10, id);
+        let b = m.conversations("b");
+        assert_eq!(b.len(), 2);
+        let g = b.iter().find(|c| c.kind == ConversationKind::Group).unwrap();
+        assert_eq!((g.peer.as_str(), g.unread), ("g1", 5));
+        let a = m.conversations("a");
+        assert_eq!(a.iter().find(|c| c.kind == ConversationKind::Group).map(|c| c.unread), Some(0));
+        assert!(m.mark_read("b", &ConversationId::group("g1")));
+        assert_eq!(m.conversations("b").iter().map(|c| c.unread).sum::<u32>(), 1);
+        let page = m.group_history("g1", None, 2);
+        assert_eq!(page.iter().map(|s| s.body.clone()).collect::<Vec<_>>(), vec![text("3"), text("4")]);
+        assert_eq!(m.group_history("g1", Some(page[0].seq), 10).len(), 3);
+        assert_eq!(page[0].peer_of("b"), "g1");
+        assert!(m.history("a", "b", None, 10).iter().all(|s| s.kind == ConversationKind::Direct));
     }
 }
