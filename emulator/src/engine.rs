@@ -225,7 +225,7 @@ impl Engine {
         members: &[String],
         client_id: &str,
         body: MessageBody,
-        server_id: impl FnOnce(u64, u64) -> String,
+        server_id: impl FnOnce(u64, u64, u64) -> String,
     ) -> Stored {
         let now = self.now_ms();
         self.messages().store_group(from, group, members, client_id, body, now, server_id)
@@ -363,7 +363,9 @@ impl Engine {
     /// Sends a group message now: `actor` must be a member and not muted (the
     /// app admin always may); `sender` is who it is stored from. A retry of
     /// the same (sender, client id) returns the stored copy, marked
-    /// duplicate. Returns the members to deliver to with it.
+    /// duplicate. `server_id` gets the engine seq, the time (ms) and the
+    /// message's place in the group's history (from 1). Returns the members
+    /// to deliver to with it.
     pub fn send_group_message(
         &self,
         actor: Actor<'_>,
@@ -371,7 +373,7 @@ impl Engine {
         id: &str,
         client_id: &str,
         body: MessageBody,
-        server_id: impl FnOnce(u64, u64) -> String,
+        server_id: impl FnOnce(u64, u64, u64) -> String,
     ) -> Result<(Stored, Vec<String>), GroupError> {
         let now = self.now_ms();
         let members = self.groups().check_send(actor.user(), id, now)?;

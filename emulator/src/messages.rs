@@ -26,6 +26,9 @@ pub struct StoredMessage {
     pub body: MessageBody,
     /// When it was stored, Unix milliseconds on the engine's clock.
     pub time_ms: u64,
+    /// Its place in its group's history, from 1 (Tencent's per-group
+    /// `MsgSeq`); 0 for a one-to-one message.
+    pub group_seq: u64,
 }
 
 impl StoredMessage {
@@ -122,7 +125,8 @@ impl Messages {
 
     /// Stores a group message unless `(from, client_id)` was stored before;
     /// every one of `members` gets the group in its list, unread for all but
-    /// the sender.
+    /// the sender. `server_id` gets the engine seq, the time and the
+    /// message's place in the group's history (from 1).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn store_group(
         &mut self,
@@ -132,11 +136,17 @@ impl Messages {
         client_id: &str,
         body: MessageBody,
         time_ms: u64,
-        server_id: impl FnOnce(u64, u64) -> String,
+        server_id: impl FnOnce(u64, u64, u64) -> String,
     ) -> Stored {
         let target = ConversationId::group(group);
-        let stored = self.insert(from, &target, client_id, body, time_ms, server_id);
+        let group_seq = self.groups.get(group).map_or(0, Vec::len) as u64 + 1;
+        let mut stored =
+            self.insert(from, &target, client_id, body, time_ms, |seq, time| server_id(seq, time, group_seq));
         if !stored.duplicate {
+            stored.message.group_seq = group_seq;
+            if let Some(m) = self.all.get_mut(&stored.message.seq) {
+                m.group_seq = group_seq;
+            }
             let seq = stored.message.seq;
             self.groups.entry(group.to_owned()).or_default().push(seq);
             for member in members {
@@ -170,6 +180,7 @@ impl Messages {
             kind: target.kind,
             body,
             time_ms,
+            group_seq: 0,
         };
         self.by_client_id.insert(key, seq);
         self.all.insert(seq, message.clone());
@@ -319,9 +330,10 @@ mod tests {
         let mut m = Messages::default();
         let members: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
         for i in 0..5 {
-            m.store_group("a", "g1", &members, &format!("c{i}"), text(&i.to_string()), i, id);
+            let s = m.store_group("a", "g1", &members, &format!("c{i}"), text(&i.to_string()), i, |s, t, _| id(s, t));
+            assert_eq!(s.message.group_seq, i + 1);
         }
-        assert!(m.store_group("a", "g1", &members, "c0", text("0"), 9, id).duplicate);
+        assert!(m.store_group("a", "g1", &members, "c0", text("0"), 9, |s, t, _| id(s, t)).duplicate);
         m.store("a", "b", "d", text("direct"), 10, id);
         let b = m.conversations("b");
         assert_eq!(b.len(), 2);

@@ -220,6 +220,7 @@ impl Control {
 
 #[cfg(test)]
 mod tests {
+pub(crate) mod group_push;
     use super::*;
 
     #[test]

@@ -7,6 +7,7 @@ mod link;
 mod mailbox;
 mod rest;
 mod rest_msg;
+pub(crate) mod group_push;
 
 use crate::{bind, DevicePolicy, EmulatorError, Engine};
 use axum::Router;
