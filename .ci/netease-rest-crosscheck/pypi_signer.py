@@ -81,6 +81,23 @@ check(
     [(m.get("body"), m.get("from_account")) for m in history],
 )
 
+# Its team tools: sendTeamMsg (ope 1, the body a dict's repr) and
+# queryTeamMsgHistory, on a team made with the same signer.
+reply = yunxin.postImApi(
+    {"tname": "Py Team", "owner": lower, "members": json.dumps([peer]), "msg": "hi", "magree": "0", "joinmode": "0"},
+    "/team/create.action",
+)
+check("pypi team/create: code", 200, reply.get("code"))
+tid = reply.get("tid", "")
+team_msgid = yunxin.sendTeamMsg(peer, tid, "hello team")
+check("pypi sendTeamMsg: numeric msgid", True, isinstance(team_msgid, int) and team_msgid > second)
+history = yunxin.queryTeamMsgHistory(lower, tid, start, end, 10)
+check(
+    "pypi queryTeamMsgHistory: the message",
+    [({"msg": "hello team"}, peer)],
+    [(m.get("body"), m.get("from_account")) for m in history],
+)
+
 # The same signer with a secret that is not the app's: refused as a bad CheckSum.
 yunxin.secret = app_secret + "0"
 reply = yunxin.postImApi({"accid": "x" + lower}, "/user/create.action")

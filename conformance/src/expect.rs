@@ -9,8 +9,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use unim_core::{
-    ConnectionState, Credentials, Disconnect, DisconnectReason, Error, ErrorKind, Event, EventStream, LoginStatus,
-    ManualClock, Session,
+    ConnectionState, Credentials, Disconnect, DisconnectReason, Error, ErrorKind, Event, EventStream, GroupEvent,
+    LoginStatus, ManualClock, Session,
 };
 
 /// How long (real time) a case waits for something that should happen promptly.
@@ -195,6 +195,14 @@ pub fn describe(event: &Event) -> String {
     }
 }
 
+/// The group change of an `Event::Group`.
+pub fn group_change(event: &Event) -> Option<&GroupEvent> {
+    match event {
+        Event::Group { change } => Some(change),
+        _ => None,
+    }
+}
+
 /// Describes a list of events as `[A, B, C]`.
 pub fn describe_all<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
     let parts: Vec<String> = events.into_iter().map(describe).collect();
@@ -331,6 +339,32 @@ impl Events {
     pub async fn settle(&mut self) -> Vec<Event> {
         settle().await;
         self.drain()
+    }
+
+    /// How many events have been received so far: a mark to pass to
+    /// [`Events::wait_group_since`] before an action whose events it awaits.
+    pub fn mark(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// The group changes received since `mark` that match `pred`, oldest first.
+    pub fn groups_since(&self, mark: usize, pred: impl Fn(&GroupEvent) -> bool) -> Vec<GroupEvent> {
+        self.seen.get(mark..).unwrap_or_default().iter().filter_map(group_change).filter(|g| pred(g)).cloned().collect()
+    }
+
+    /// The first group change since `mark` that matches `pred`: one received
+    /// already (while waiting for something else), or the next to come.
+    pub async fn wait_group_since(
+        &mut self,
+        mark: usize,
+        what: &str,
+        pred: impl Fn(&GroupEvent) -> bool,
+    ) -> Result<GroupEvent, Failure> {
+        if let Some(found) = self.groups_since(mark, &pred).into_iter().next() {
+            return Ok(found);
+        }
+        let event = self.wait_for(what, |e| group_change(e).is_some_and(&pred)).await?;
+        Ok(group_change(&event).expect("matched a group change").clone())
     }
 
     /// Fails if any state change arrived (after [`Events::settle`]): the

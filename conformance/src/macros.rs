@@ -57,6 +57,23 @@ macro_rules! __for_each_case {
             admin_send_as_user = "admin.send_as_user" => $crate::cases::admin::send_as_user,
             admin_history = "admin.history" => $crate::cases::admin::history,
             admin_conversations = "admin.conversations" => $crate::cases::admin::conversations,
+            group_create = "group.create" => $crate::cases::group::create,
+            group_info_update = "group.info_update" => $crate::cases::group::info_update,
+            group_add_remove_members = "group.add_remove_members" => $crate::cases::group::add_remove_members,
+            group_join_free = "group.join_free" => $crate::cases::group::join_free,
+            group_join_approval = "group.join_approval" => $crate::cases::group::join_approval,
+            group_invite_only = "group.invite_only" => $crate::cases::group::invite_only,
+            group_leave = "group.leave" => $crate::cases::group::leave,
+            group_owner_leave = "group.owner_leave" => $crate::cases::group::owner_leave,
+            group_transfer_owner = "group.transfer_owner" => $crate::cases::group::transfer_owner,
+            group_admins = "group.admins" => $crate::cases::group::admins,
+            group_permissions = "group.permissions" => $crate::cases::group::permissions,
+            group_mute_member = "group.mute_member" => $crate::cases::group::mute_member,
+            group_dismiss = "group.dismiss" => $crate::cases::group::dismiss,
+            group_joined_list = "group.joined_list" => $crate::cases::group::joined_list,
+            group_member_paging = "group.member_paging" => $crate::cases::group::member_paging,
+            group_full = "group.full" => $crate::cases::group::full,
+            group_message = "group.message" => $crate::cases::group::message,
         }
     };
 }

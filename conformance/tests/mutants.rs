@@ -4,7 +4,8 @@
 //! cases only it supports) and breaks one thing (a duplicated kick, a lost
 //! vendor code, a wrong error kind, a reconnect after a kick, a hidden sync,
 //! a duplicated or reordered message, a wrong unread count, a history page
-//! that loses a message, ...); a mutant that every case lets through would mean a case whose
+//! that loses a message, a hidden group event, a member listed twice across
+//! pages, an ignored mute, ...); a mutant that every case lets through would mean a case whose
 //! checks cannot fail.
 
 #![cfg(feature = "tencent")]
@@ -17,8 +18,9 @@ use unim_conformance::vendors::tencent::TencentHarness;
 use unim_conformance::{run_case, Harness, HarnessFactory, Outcome, SessionSetup};
 use unim_core::{
     Admin, BatchItem, Capabilities, ConnectionState, Conversation, ConversationId, Credentials, Device, Disconnect,
-    DisconnectReason, Error, ErrorKind, Event, EventBus, EventStream, HistoryCursor, HistoryPage, ManualClock, Message,
-    MessageBody, OutgoingMessage, Platform, Presence, ReconnectPolicy, Session,
+    DisconnectReason, Error, ErrorKind, Event, EventBus, EventStream, Group, GroupEvent, GroupMember, GroupSpec,
+    GroupUpdate, HistoryCursor, HistoryPage, JoinOutcome, ManualClock, MemberCursor, MemberPage, Message, MessageBody,
+    MuteDuration, OutgoingMessage, Platform, Presence, ReconnectPolicy, Role, Session,
 };
 
 /// One planted defect.
@@ -100,12 +102,36 @@ enum Mutant {
     HistoryDropsOne,
     /// `history()` pages come newest first.
     HistoryNewestFirst,
-    /// The admin's `history()` drops the oldest message of every page.
+    /// The admin's `history()` and `group_history()` drop the oldest message of every page.
     AdminHistoryDropsOne,
     /// The admin's `send_message()` returns a copy that names the peer as the sender.
     AdminSendWrongSender,
     /// The admin's `conversations()` lists nothing.
     AdminConversationsEmpty,
+    /// `MemberRemoved` group events are never announced.
+    HideMemberRemoved,
+    /// `JoinRequested` group events are never announced.
+    HideJoinRequested,
+    /// `Dismissed` group events are never announced.
+    HideDismissed,
+    /// Every group event is announced twice.
+    DoubleGroupEvent,
+    /// `group_members()` lists the last member of a page again at the start of the next.
+    MemberListedTwice,
+    /// `group_members()` drops the last member of every page that has a next one.
+    MemberPageDropsOne,
+    /// `mute_group_member()` succeeds without doing anything.
+    MuteDoesNothing,
+    /// Group refusals for permission come back as `NotFound`.
+    GroupDeniedIsNotFound,
+    /// A full group's refusal comes back as `InvalidInput`.
+    FullIsInvalidInput,
+    /// `leave_group()` succeeds without doing anything.
+    LeaveDoesNothing,
+    /// `transfer_group()` succeeds without doing anything.
+    TransferDoesNothing,
+    /// `add_group_members()` reports a member already in as added.
+    AlreadyMemberIsAdded,
 }
 
 struct MutantHarness {
@@ -280,6 +306,65 @@ impl Admin for MutantAdmin {
         let list = self.inner.conversations(user).await?;
         Ok(if self.mutant == Mutant::AdminConversationsEmpty { Vec::new() } else { list })
     }
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        self.inner.create_group(spec).await
+    }
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        self.inner.group_info(group).await
+    }
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        self.inner.update_group(group, update).await
+    }
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        self.inner.add_group_members(group, users).await
+    }
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        self.inner.remove_group_members(group, users).await
+    }
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        self.inner.dismiss_group(group).await
+    }
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        self.inner.group_members(group, cursor, limit).await
+    }
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        self.inner.set_group_role(group, user, role).await
+    }
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        self.inner.transfer_group(group, new_owner).await
+    }
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        self.inner.mute_group_member(group, user, duration).await
+    }
+    async fn joined_groups(&self, user: &str) -> Result<Vec<Group>, Error> {
+        self.inner.joined_groups(user).await
+    }
+    async fn send_group_message(
+        &self,
+        from: Option<&str>,
+        group: &str,
+        body: &MessageBody,
+        client_id: &str,
+    ) -> Result<Message, Error> {
+        self.inner.send_group_message(from, group, body, client_id).await
+    }
+    async fn group_history(
+        &self,
+        group: &str,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        let mut page = self.inner.group_history(group, older, limit).await?;
+        if self.mutant == Mutant::AdminHistoryDropsOne && !page.messages.is_empty() {
+            page.messages.remove(0);
+        }
+        Ok(page)
+    }
 }
 
 /// A session whose events pass through a forwarding task that applies the mutant.
@@ -288,6 +373,8 @@ struct MutantSession {
     mutant: Mutant,
     bus: EventBus,
     forward: tokio::task::JoinHandle<()>,
+    /// The last member of the page `group_members()` answered before.
+    last_member: std::sync::Mutex<Option<GroupMember>>,
 }
 
 impl Drop for MutantSession {
@@ -323,6 +410,10 @@ fn mutate(mutant: Mutant, event: Event) -> Vec<Event> {
             vec![]
         }
         (Mutant::HideSync, Event::SyncStarted | Event::SyncFinished) => vec![],
+        (Mutant::HideMemberRemoved, Event::Group { change: GroupEvent::MemberRemoved { .. } }) => vec![],
+        (Mutant::HideJoinRequested, Event::Group { change: GroupEvent::JoinRequested { .. } }) => vec![],
+        (Mutant::HideDismissed, Event::Group { change: GroupEvent::Dismissed { .. } }) => vec![],
+        (Mutant::DoubleGroupEvent, e @ Event::Group { .. }) => vec![e.clone(), e],
         (Mutant::DoubleSyncFinished, Event::SyncFinished) => vec![Event::SyncFinished, Event::SyncFinished],
         (Mutant::EvictionWithoutKicker, Event::StateChanged { state, reason: Some(d) })
             if d.reason == DisconnectReason::KickedByOtherLogin =>
@@ -401,7 +492,7 @@ impl MutantSession {
                 }
             }
         });
-        MutantSession { inner, mutant, bus, forward }
+        MutantSession { inner, mutant, bus, forward, last_member: std::sync::Mutex::new(None) }
     }
 }
 
@@ -570,6 +661,110 @@ impl Session for MutantSession {
         }
         self.inner.delete_conversation(conversation).await
     }
+
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        self.group_error(self.inner.create_group(spec).await)
+    }
+
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        self.group_error(self.inner.group_info(group).await)
+    }
+
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        self.group_error(self.inner.update_group(group, update).await)
+    }
+
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        let mut items = self.group_error(self.inner.add_group_members(group, users).await)?;
+        if self.mutant == Mutant::AlreadyMemberIsAdded {
+            items.iter_mut().for_each(|i| i.result = Ok(()));
+        }
+        Ok(items)
+    }
+
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        self.group_error(self.inner.remove_group_members(group, users).await)
+    }
+
+    async fn join_group(&self, group: &str, message: Option<&str>) -> Result<JoinOutcome, Error> {
+        self.group_error(self.inner.join_group(group, message).await)
+    }
+
+    async fn decide_join(&self, group: &str, applicant: &str, accept: bool) -> Result<(), Error> {
+        self.group_error(self.inner.decide_join(group, applicant, accept).await)
+    }
+
+    async fn leave_group(&self, group: &str) -> Result<(), Error> {
+        if self.mutant == Mutant::LeaveDoesNothing {
+            return Ok(());
+        }
+        self.group_error(self.inner.leave_group(group).await)
+    }
+
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        self.group_error(self.inner.dismiss_group(group).await)
+    }
+
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        let mut page = self.group_error(self.inner.group_members(group, cursor, limit).await)?;
+        match self.mutant {
+            Mutant::MemberListedTwice => {
+                let mut last = self.last_member.lock().unwrap();
+                if let (Some(_), Some(previous)) = (cursor, last.take()) {
+                    page.members.insert(0, previous);
+                    page.members.truncate(limit);
+                }
+                *last = page.members.last().cloned();
+            }
+            Mutant::MemberPageDropsOne if page.next.is_some() => {
+                page.members.pop();
+            }
+            _ => {}
+        }
+        Ok(page)
+    }
+
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        self.group_error(self.inner.set_group_role(group, user, role).await)
+    }
+
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        if self.mutant == Mutant::TransferDoesNothing {
+            return Ok(());
+        }
+        self.group_error(self.inner.transfer_group(group, new_owner).await)
+    }
+
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        if self.mutant == Mutant::MuteDoesNothing {
+            return Ok(());
+        }
+        self.group_error(self.inner.mute_group_member(group, user, duration).await)
+    }
+
+    async fn joined_groups(&self) -> Result<Vec<Group>, Error> {
+        self.group_error(self.inner.joined_groups().await)
+    }
+}
+
+impl MutantSession {
+    /// A group call's result with the mutant's error defect, if it is one.
+    fn group_error<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        match (self.mutant, result) {
+            (Mutant::GroupDeniedIsNotFound, Err(e)) if e.kind == ErrorKind::PermissionDenied => {
+                Err(Error { kind: ErrorKind::NotFound, ..e })
+            }
+            (Mutant::FullIsInvalidInput, Err(e)) if e.kind == ErrorKind::LimitExceeded => {
+                Err(Error { kind: ErrorKind::InvalidInput, ..e })
+            }
+            (_, r) => r,
+        }
+    }
 }
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -640,11 +835,28 @@ mutants! {
     a_wrong_conversation_order_is_caught: OldestConversationFirst => ["conversation.list"];
     a_mark_read_that_does_nothing_is_caught: MarkReadDoesNothing => ["conversation.mark_read"];
     a_delete_that_does_nothing_is_caught: DeleteDoesNothing => ["conversation.delete"];
-    a_history_losing_messages_is_caught: HistoryDropsOne => ["conversation.history", "message.dedupe"];
+    a_history_losing_messages_is_caught: HistoryDropsOne =>
+        ["conversation.history", "message.dedupe", "group.message"];
     history_pages_newest_first_are_caught: HistoryNewestFirst => ["conversation.history"];
-    an_admin_history_losing_messages_is_caught: AdminHistoryDropsOne => ["admin.history"];
+    an_admin_history_losing_messages_is_caught: AdminHistoryDropsOne => ["admin.history", "group.message"];
     an_admin_copy_from_the_wrong_sender_is_caught: AdminSendWrongSender => ["admin.send_as_user"];
     an_admin_losing_conversations_is_caught: AdminConversationsEmpty => ["admin.conversations"];
+    a_hidden_removal_is_caught: HideMemberRemoved => ["group.add_remove_members", "group.admins"];
+    a_hidden_join_request_is_caught: HideJoinRequested => ["group.join_approval"];
+    a_hidden_dismissal_is_caught: HideDismissed => ["group.dismiss"];
+    a_double_group_event_is_caught: DoubleGroupEvent => ["group.add_remove_members"];
+    a_double_group_message_is_caught: DoubleMessage => ["group.message"];
+    a_wrong_group_unread_count_is_caught: UnreadOffByOne => ["group.message"];
+    a_group_mark_read_that_does_nothing_is_caught: MarkReadDoesNothing => ["group.message"];
+    a_member_listed_twice_is_caught: MemberListedTwice => ["group.member_paging"];
+    a_member_page_losing_one_is_caught: MemberPageDropsOne => ["group.member_paging"];
+    an_ignored_mute_is_caught: MuteDoesNothing => ["group.mute_member"];
+    a_group_refusal_as_not_found_is_caught: GroupDeniedIsNotFound =>
+        ["group.permissions", "group.invite_only", "group.admins", "group.owner_leave"];
+    a_full_group_as_invalid_input_is_caught: FullIsInvalidInput => ["group.full"];
+    a_leave_that_does_nothing_is_caught: LeaveDoesNothing => ["group.leave", "group.joined_list"];
+    a_transfer_that_does_nothing_is_caught: TransferDoesNothing => ["group.transfer_owner"];
+    an_already_member_reported_added_is_caught: AlreadyMemberIsAdded => ["group.add_remove_members"];
 }
 
 #[cfg(feature = "netease")]

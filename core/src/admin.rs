@@ -193,7 +193,12 @@ pub trait Admin: Send + Sync {
     }
 
     /// One page of a group's history, backwards like [`crate::Session::history`].
-    async fn group_history(&self, group: &str, older: Option<&HistoryCursor>, limit: usize) -> Result<HistoryPage, Error> {
+    async fn group_history(
+        &self,
+        group: &str,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
         let _ = (group, older, limit);
         Err(self.no_groups())
     }

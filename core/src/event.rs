@@ -170,4 +170,12 @@ mod tests {
             r#"{"event":"state_changed","state":"connected","reason":null}"#
         );
     }
+
+    #[test]
+    fn group_events_serialize_flat_beside_the_event_tag() {
+        let e = Event::Group { change: crate::GroupEvent::MemberLeft { group: "g1".into(), user: "bob".into() } };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(json, r#"{"event":"group","group_event":"member_left","group":"g1","user":"bob"}"#);
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+    }
 }

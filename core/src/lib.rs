@@ -34,8 +34,8 @@ pub use device::{Device, DeviceClass, Platform};
 pub use error::{Error, ErrorKind, Result, VendorError};
 pub use event::{Event, EventBus, EventStream};
 pub use group::{
-    Group, GroupEvent, GroupKind, GroupMember, GroupSpec, GroupUpdate, JoinOutcome, JoinPolicy, MemberCursor, MemberPage,
-    MuteDuration, Role,
+    Group, GroupEvent, GroupKind, GroupMember, GroupSpec, GroupUpdate, JoinOutcome, JoinPolicy, MemberCursor,
+    MemberPage, MuteDuration, Role,
 };
 pub use message::{
     new_client_id, Conversation, ConversationId, ConversationKind, Direction, HistoryCursor, HistoryPage, Message,

@@ -1,8 +1,9 @@
 //! A user's side of the service: the [`Session`] trait and its options.
 
 use crate::{
-    BatchItem, Capabilities, Group, GroupSpec, GroupUpdate, JoinOutcome, MemberCursor, MemberPage, MuteDuration, Role, Clock, ConnectionState, Conversation, ConversationId, CredentialProvider, Credentials, Device, Error,
-    EventStream, HistoryCursor, HistoryPage, LoginStatus, Message, OutgoingMessage, SessionStore, SystemClock,
+    BatchItem, Capabilities, Clock, ConnectionState, Conversation, ConversationId, CredentialProvider, Credentials,
+    Device, Error, EventStream, Group, GroupSpec, GroupUpdate, HistoryCursor, HistoryPage, JoinOutcome, LoginStatus,
+    MemberCursor, MemberPage, Message, MuteDuration, OutgoingMessage, Role, SessionStore, SystemClock,
 };
 use async_trait::async_trait;
 use std::sync::Arc;

@@ -341,7 +341,13 @@ impl Engine {
     }
 
     /// Mutes a member for `seconds` from now on the engine's clock (0 unmutes).
-    pub fn mute_group_member(&self, actor: Actor<'_>, id: &str, user: &str, seconds: u64) -> Result<Changes, GroupError> {
+    pub fn mute_group_member(
+        &self,
+        actor: Actor<'_>,
+        id: &str,
+        user: &str,
+        seconds: u64,
+    ) -> Result<Changes, GroupError> {
         let until = if seconds == 0 { 0 } else { self.now_ms().saturating_add(seconds.saturating_mul(1000)) };
         self.groups().mute(actor, id, user, until).map(|(_, c)| c)
     }
@@ -349,6 +355,24 @@ impl Engine {
     /// The groups `user` belongs to, oldest first.
     pub fn joined_groups(&self, user: &str) -> Vec<GroupRecord> {
         self.groups().joined(user)
+    }
+
+    /// Every group `keep` accepts (a face picks its own), oldest first.
+    pub fn all_groups(&self, keep: impl Fn(&GroupRecord) -> bool) -> Vec<GroupRecord> {
+        self.groups().all(keep)
+    }
+
+    /// Changes a group's kind, join policy or member limit; the face checks
+    /// who may (no event: the neutral model has none for these).
+    pub fn reconfigure_group(
+        &self,
+        id: &str,
+        kind: Option<unim_core::GroupKind>,
+        policy: Option<unim_core::JoinPolicy>,
+        max_members: Option<u32>,
+    ) -> Result<(), GroupError> {
+        let now = self.now_ms();
+        self.groups().reconfigure(id, kind, policy, max_members, now)
     }
 
     /// Face fields kept on a group (read or change them under the lock).

@@ -335,7 +335,8 @@ impl Groups {
     ) -> Outcome<()> {
         let group = self.get_mut(id)?;
         let role = Self::require_member(group, actor)?;
-        if !Self::is_manager(role) && !(group.private() && group.rules.private_members_edit) {
+        let members_may = group.private() && group.rules.private_members_edit;
+        if !(Self::is_manager(role) || members_may) {
             return Err(GroupError::Denied("only the owner and admins may change the group".into()));
         }
         if let Some(n) = &name {
@@ -361,7 +362,8 @@ impl Groups {
     ) -> Outcome<Vec<(String, Result<bool, GroupError>)>> {
         let group = self.get_mut(id)?;
         let role = Self::require_member(group, actor)?;
-        if !Self::is_manager(role) && !(group.private() && group.rules.private_members_invite) {
+        let members_may = group.private() && group.rules.private_members_invite;
+        if !(Self::is_manager(role) || members_may) {
             return Err(GroupError::Denied("only the owner and admins may add members".into()));
         }
         let mut fresh: Vec<&String> = Vec::new();
@@ -381,7 +383,12 @@ impl Groups {
             } else if group.member(u).is_some() {
                 Ok(false)
             } else {
-                group.members.push(MemberRecord { user: u.clone(), role: Role::Member, joined_ms: now_ms, muted_until_ms: 0 });
+                group.members.push(MemberRecord {
+                    user: u.clone(),
+                    role: Role::Member,
+                    joined_ms: now_ms,
+                    muted_until_ms: 0,
+                });
                 group.pending.retain(|(a, _)| a != u);
                 let event = GroupEvent::MemberJoined { group: id.to_owned(), user: u.clone(), by: by(actor) };
                 changes.push(change(event, group.member_ids(), group));
@@ -607,6 +614,45 @@ impl Groups {
         list
     }
 
+    /// Every group `keep` accepts, oldest first.
+    pub(crate) fn all(&self, keep: impl Fn(&GroupRecord) -> bool) -> Vec<GroupRecord> {
+        let mut list: Vec<GroupRecord> = self.by_id.values().filter(|g| keep(g)).cloned().collect();
+        list.sort_by_key(|g| g.number);
+        list
+    }
+
+    /// Changes a group's kind, join policy or member limit (the face has
+    /// checked who may). A limit below the member count, or outside the
+    /// rules' cap, is refused.
+    pub(crate) fn reconfigure(
+        &mut self,
+        id: &str,
+        kind: Option<GroupKind>,
+        policy: Option<JoinPolicy>,
+        max_members: Option<u32>,
+        now_ms: u64,
+    ) -> Result<(), GroupError> {
+        let group = self.get_mut(id)?;
+        if let Some(max) = max_members {
+            if max == 0 || max > group.rules.max_members_cap {
+                let cap = group.rules.max_members_cap;
+                return Err(GroupError::Invalid(format!("member limit {max} is outside 1..={cap}")));
+            }
+            if (max as usize) < group.members.len() {
+                return Err(GroupError::Invalid(format!("the group has more than {max} members")));
+            }
+            group.max_members = max;
+        }
+        if let Some(k) = kind {
+            group.kind = k;
+        }
+        if let Some(p) = policy {
+            group.join_policy = p;
+        }
+        group.updated_ms = now_ms;
+        Ok(())
+    }
+
     /// Checks that `from` (`None`: the app admin) may send to the group now;
     /// returns the members to deliver to.
     pub(crate) fn check_send(&self, from: Option<&str>, id: &str, now_ms: u64) -> Result<Vec<String>, GroupError> {
@@ -621,7 +667,10 @@ impl Groups {
     }
 
     /// Lets a face keep its own fields on a group.
-    pub(crate) fn extra_mut(&mut self, id: &str) -> Result<&mut serde_json::Map<String, serde_json::Value>, GroupError> {
+    pub(crate) fn extra_mut(
+        &mut self,
+        id: &str,
+    ) -> Result<&mut serde_json::Map<String, serde_json::Value>, GroupError> {
         Ok(&mut self.get_mut(id)?.extra)
     }
 }
@@ -640,9 +689,9 @@ mod tests {
 
     fn setup(kind: GroupKind, policy: JoinPolicy) -> (Groups, String) {
         let mut g = Groups::default();
-        let (rec, changes) =
-            g.create(Actor::User("alice"), &spec(kind, policy), GroupRules::MANAGED, 1, |n| format!("g{n}"), anyone)
-                .unwrap();
+        let (rec, changes) = g
+            .create(Actor::User("alice"), &spec(kind, policy), GroupRules::MANAGED, 1, |n| format!("g{n}"), anyone)
+            .unwrap();
         assert_eq!(changes.len(), 1);
         (g, rec.id)
     }

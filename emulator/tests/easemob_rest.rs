@@ -725,7 +725,7 @@ async fn an_injected_error_answers_before_anything_else() {
 async fn unknown_resources_and_methods() {
     let f = Face::start().await;
     let token = f.app_token().await;
-    let (status, reply) = f.call("GET", "/chatgroups", Some(&token), None).await;
+    let (status, reply) = f.call("GET", "/chatrooms", Some(&token), None).await;
     assert_eq!((status, reply["error"].as_str()), (404, Some("service_resource_not_found")));
     let (status, reply) = f.call("GET", "/token", None, None).await;
     assert_eq!(

@@ -99,7 +99,7 @@ function makeRest(conn) {
 // ---------------------------------------------------------------------------------------------
 // SDK clients
 
-const WATCHED = ['onConnected', 'onDisconnected', 'onReconnecting', 'onError', 'onTextMessage', 'onMessage', 'onTokenWillExpire', 'onTokenExpired', 'onOfflineMessageSyncStart', 'onOfflineMessageSyncFinish'];
+const WATCHED = ['onConnected', 'onDisconnected', 'onReconnecting', 'onError', 'onTextMessage', 'onMessage', 'onTokenWillExpire', 'onTokenExpired', 'onOfflineMessageSyncStart', 'onOfflineMessageSyncFinish', 'onGroupEvent'];
 
 function makeEnv(conn) {
   const rest = makeRest(conn);
@@ -149,8 +149,8 @@ function makeEnv(conn) {
         await connected;
         return res;
       },
-      async sendText(to, text) {
-        const msg = EC.message.create({ type: 'txt', chatType: 'singleChat', to, msg: text });
+      async sendText(to, text, chatType = 'singleChat') {
+        const msg = EC.message.create({ type: 'txt', chatType, to, msg: text });
         let res;
         try {
           res = await withTimeout(c.send(msg), EVENT_TIMEOUT_MS, `${label}: send()`);
@@ -463,6 +463,99 @@ const CHECKS = [
     },
   },
 ];
+
+
+// The SDK's own call `name` (a promise-returning method of the connection), failing the check on a rejection.
+async function sdkCall(cl, name, params) {
+  try {
+    return await withTimeout(cl.conn[name](params), EVENT_TIMEOUT_MS, `${cl.label}: ${name}()`);
+  } catch (e) {
+    if (e instanceof CheckError) throw e;
+    fail(`${cl.label}: ${name}(${safeJson(params)}) rejected: ${describeErr(e)}`);
+  }
+  return undefined;
+}
+
+const isGroupOp = (groupId, operation) => (e) => e && e.id === groupId && e.operation === operation;
+
+CHECKS.push({
+  name: 'easemob.group',
+  // The SDK creates a group (REST POST /chatgroups with its token), invites a `unim login` peer, sends
+  // a groupChat text that both members receive once, removes the peer and destroys the group; the
+  // members see directJoined, removeMember and destroy in onGroupEvent (msync MUC notifications).
+  async run(env) {
+    const [ua, ub, uc] = await Promise.all([env.user('gowner'), env.user('gsdk'), env.user('gunim')]);
+    const alice = env.client(ua.username, 'alice');
+    const bob = env.client(ub.username, 'bob');
+    await Promise.all([alice.openConnected({ pwd: ua.password }), bob.openConnected({ pwd: ub.password })]);
+    const created = await sdkCall(alice, 'createGroupVNext', {
+      groupName: `team ${RUN_ID}`, description: 'unim harness', members: [ub.username], isPublic: false,
+      needApprovalToJoin: false, allowMemberToInvite: true, inviteNeedConfirm: false, maxMemberCount: 200,
+    });
+    const groupId = created && created.data && created.data.groupId;
+    if (typeof groupId !== 'string' || !/^\d{15}$/.test(groupId)) fail(`createGroupVNext() gave no 15-digit groupId: ${safeJson(created)}`);
+    const joined = await bob.waitFor('onGroupEvent', isGroupOp(groupId, 'directJoined'));
+    if (joined.from !== ua.username) fail(`bob's directJoined names ${safeJson(joined.from)} as the inviter, want ${ua.username}`);
+
+    const peer = easemobPeer(env.conn, uc.username, uc.password);
+    try {
+      await peer.waitFor(isUnimConnected, 'connected');
+      await sdkCall(alice, 'inviteUsersToGroup', { groupId, users: [uc.username] });
+      const inPeer = (j) => j.event === 'group' && j.group_event === 'member_joined' && j.user === uc.username;
+      await peer.waitFor(inPeer, 'unim told it joined');
+      const presence = await bob.waitFor('onGroupEvent', (e) => isGroupOp(groupId, 'memberPresence')(e) && e.from === uc.username);
+      if (!presence) fail('bob was not told that the unim peer joined');
+
+      const text = `to the group ${randomBytes(4).toString('hex')}`;
+      const sent = await alice.sendText(groupId, text, 'groupChat');
+      const m = await bob.waitFor('onTextMessage', isText(text));
+      if (m.chatType !== 'groupChat' || m.to !== groupId || m.from !== ua.username || String(m.id) !== String(sent.serverMsgId)) {
+        fail(`bob got ${safeJson({ chatType: m.chatType, to: m.to, from: m.from, id: m.id })}, want groupChat to ${groupId} from ${ua.username} id ${sent.serverMsgId}`);
+      }
+      const got = await peer.waitFor(isUnimText(text), 'the group message');
+      const conv = got.message.conversation;
+      if (!conv || conv.kind !== 'group' || conv.peer !== groupId || String(got.message.server_id) !== String(sent.serverMsgId)) {
+        fail(`unim received ${safeJson(got.message)}, want conversation group ${groupId} and server_id ${sent.serverMsgId}`);
+      }
+
+      // getServerConversations(): the group is bob's groupChat conversation with one unread message.
+      const convs = await sdkCall(bob, 'getServerConversations', { pageSize: 20, cursor: '' });
+      const list = convs && convs.data && Array.isArray(convs.data.conversations) ? convs.data.conversations : [];
+      const gc = list.find((c) => c.conversationId === groupId);
+      if (!gc || gc.conversationType !== 'groupChat' || gc.unReadCount !== 1) fail(`bob's group conversation is ${safeJson(gc)}, want groupChat with unReadCount 1`);
+
+      // A muted member's send is refused with the SDK's "muted" type (msync USER_MUTED).
+      await sdkCall(alice, 'muteGroupMember', { groupId, username: ub.username, muteDuration: 60000 });
+      await bob.waitFor('onGroupEvent', (e) => isGroupOp(groupId, 'muteMember')(e) && e.userId === ub.username);
+      let mutedErr;
+      try {
+        await withTimeout(bob.conn.send(bob.EC.message.create({ type: 'txt', chatType: 'groupChat', to: groupId, msg: 'muted?' })), EVENT_TIMEOUT_MS, 'bob: muted send');
+      } catch (e) {
+        if (e instanceof CheckError) throw e;
+        mutedErr = e;
+      }
+      if (!mutedErr || mutedErr.type !== STATUS.SERVICE_NOT_ALLOW_MESSAGING_MUTE) fail(`bob's send while muted ended with ${mutedErr ? describeErr(mutedErr) : 'success'}, want type ${STATUS.SERVICE_NOT_ALLOW_MESSAGING_MUTE}`);
+
+      await sdkCall(alice, 'removeGroupMember', { groupId, username: uc.username });
+      const removed = await bob.waitFor('onGroupEvent', isGroupOp(groupId, 'removeMember'));
+      const peerRemoved = (j) => j.event === 'group' && j.group_event === 'member_removed' && j.user === uc.username && j.by === ua.username;
+      await peer.waitFor(peerRemoved, 'unim told it was removed');
+
+      await sdkCall(alice, 'destroyGroup', { groupId });
+      await bob.waitFor('onGroupEvent', isGroupOp(groupId, 'destroy'));
+      // Barrier: a one-to-one text after the group's end; a late duplicate would have come before it.
+      const barrier = `after the group ${randomBytes(4).toString('hex')}`;
+      await alice.sendText(ub.username, barrier);
+      await bob.waitFor('onTextMessage', isText(barrier));
+      if (bob.count('onTextMessage', isText(text)) !== 1) fail(`bob got the group message ${bob.count('onTextMessage', isText(text))} times`);
+      if (peer.lines.filter(isUnimText(text)).length !== 1) fail('unim announced the group message more than once');
+      if (alice.count('onTextMessage', isText(text))) fail('the sender got its own group message back');
+      return `group ${groupId}: SDK and unim members got the message once (id ${sent.serverMsgId}), listed unread; muted send -> ${mutedErr.type}; removeMember (from ${removed.from}) and destroy seen`;
+    } finally {
+      await peer.stop();
+    }
+  },
+});
 
 main({
   vendor: 'easemob',

@@ -93,7 +93,7 @@ function makeRest(conn) {
 // SDK clients
 
 const WATCHED = ['onconnect', 'onsyncdone', 'onofflinemsgs', 'onmsg', 'onloginportschange', 'onwillreconnect', 'ondisconnect', 'onerror',
-  'onsessions', 'onupdatesession'];
+  'onsessions', 'onupdatesession', 'onteams', 'onCreateTeam', 'onAddTeamMembers', 'onRemoveTeamMembers', 'onDismissTeam'];
 
 function makeEnv(conn) {
   const rest = makeRest(conn);
@@ -436,6 +436,93 @@ const CHECKS = [
       } finally {
         await peer.stop();
       }
+    },
+  },
+  {
+    name: 'netease.team',
+    // The SDK creates an advanced team with another SDK instance (bob) and a unim session (carol),
+    // sends a team text that each member gets once, removes carol (bob hears onRemoveTeamMembers,
+    // carol's session a member_removed group event) and dismisses the team (onDismissTeam).
+    async run(env) {
+      const [ua, ub, uc] = await Promise.all([env.user('alice'), env.user('bob'), env.user('carol')]);
+      const alice = env.client(ua.accid, ua.token, { label: 'alice' });
+      const bob = env.client(ub.accid, ub.token, { label: 'bob' });
+      const carol = neteasePeer(env.conn, uc.accid, uc.token);
+      try {
+        await Promise.all([alice.ready(), bob.ready()]);
+        await carol.waitFor((j) => j.event === 'sync_finished' || (j.event === 'state_changed' && safeJson(j.state).includes('connected')), 'the login');
+        const created = await alice.call('createTeam', {
+          type: 'advanced', name: 'sdk team', accounts: [ub.accid, uc.accid], joinMode: 'noVerify', beInviteMode: 'noVerify', ps: '',
+        });
+        const teamId = created && created.team && created.team.teamId;
+        if (!teamId) fail(`createTeam resolved without a teamId: ${safeJson(created)}`);
+        const added = await bob.waitFor('onAddTeamMembers', (e) => e && e.team && String(e.team.teamId) === String(teamId));
+        if (!added.accounts || !added.accounts.includes(ub.accid)) fail(`bob's onAddTeamMembers named ${safeJson(added.accounts)}`);
+        await carol.waitFor((j) => j.event === 'group' && j.group_event === 'member_joined' && j.group === String(teamId), 'member_joined');
+
+        const nonce = randomBytes(4).toString('hex');
+        const text = `team hello ${nonce}`;
+        let sent;
+        try {
+          sent = await alice.call('sendText', { scene: 'team', to: teamId, text });
+        } catch (e) {
+          fail(`alice: team sendText failed: ${describeErr(e)}`);
+        }
+        const got = await bob.waitFor('onmsg', (m) => m && m.scene === 'team' && m.text === text);
+        if (String(got.to) !== String(teamId) || got.from !== ua.accid || String(got.idServer) !== String(sent.idServer)) {
+          fail(`bob got ${safeJson({ to: got.to, from: got.from, idServer: got.idServer })}`);
+        }
+        const onUnim = await carol.waitFor(isUnimText(text), `"${text}"`);
+        if (onUnim.message.conversation.kind !== 'group' || onUnim.message.conversation.peer !== String(teamId)) {
+          fail(`carol's session filed it under ${safeJson(onUnim.message.conversation)}`);
+        }
+        // A barrier: texts in one team arrive in order, so a duplicate would come before it.
+        const barrier = `team barrier ${nonce}`;
+        await alice.call('sendText', { scene: 'team', to: teamId, text: barrier });
+        await bob.waitFor('onmsg', (m) => m && m.text === barrier);
+        await carol.waitFor(isUnimText(barrier), `"${barrier}"`);
+        const n = bob.count('onmsg', (m) => m && m.text === text);
+        if (n !== 1) fail(`bob got the team text ${n} times`);
+        if (carol.lines.filter(isUnimText(text)).length !== 1) fail('carol got the team text more than once');
+        if (alice.count('onmsg', (m) => m && m.text === text)) fail('alice got her own team text back');
+
+        await alice.call('removeTeamMembers', { teamId, accounts: [uc.accid] });
+        const removed = await bob.waitFor('onRemoveTeamMembers', (e) => e && e.accounts && e.accounts.includes(uc.accid));
+        if (String(removed.teamId) !== String(teamId)) fail(`onRemoveTeamMembers for ${safeJson(removed.teamId)}`);
+        await carol.waitFor((j) => j.event === 'group' && j.group_event === 'member_removed' && j.user === uc.accid, 'member_removed');
+
+        await alice.call('dismissTeam', { teamId });
+        const dismissed = await bob.waitFor('onDismissTeam', (e) => e && String(e.teamId) === String(teamId));
+        return `team ${teamId}: created with 2 members, a team text once at an SDK and a unim session, `
+          + `onRemoveTeamMembers and member_removed, onDismissTeam ${safeJson(dismissed)}`;
+      } finally {
+        await carol.stop();
+      }
+    },
+  },
+  {
+    name: 'netease.team_offline',
+    // A member offline when a team text is sent gets it in the login's sync (onofflinemsgs of
+    // session team-<tid>, before onsyncdone), once, and sees the team in onteams.
+    async run(env) {
+      const [ua, ub] = await Promise.all([env.user('alice'), env.user('bob')]);
+      const alice = env.client(ua.accid, ua.token, { label: 'alice' });
+      await alice.ready();
+      const created = await alice.call('createTeam', { type: 'advanced', name: 'offline team', accounts: [ub.accid], ps: '' });
+      const teamId = String(created.team.teamId);
+      const text = `while you were out ${randomBytes(4).toString('hex')}`;
+      await alice.call('sendText', { scene: 'team', to: teamId, text });
+      const bob = env.client(ub.accid, ub.token, { label: 'bob' });
+      await bob.ready();
+      const batch = bob.events.onofflinemsgs.find((b) => b && b.sessionId === `team-${teamId}`);
+      if (!batch) fail(`no onofflinemsgs for team-${teamId}: ${safeJson(bob.events.onofflinemsgs)}`);
+      const hits = (batch.msgs || []).filter((m) => m.text === text);
+      if (hits.length !== 1 || hits[0].scene !== 'team' || hits[0].from !== ua.accid) fail(`onofflinemsgs held ${safeJson(batch.msgs)}`);
+      if (bob.order.indexOf('onofflinemsgs') > bob.order.indexOf('onsyncdone')) fail(`order: ${safeJson(bob.order)}`);
+      if (bob.count('onmsg', (m) => m && m.text === text)) fail('the offline team text also came as onmsg');
+      const teams = bob.events.onteams.flat().map((t) => t && String(t.teamId));
+      if (!teams.includes(teamId)) fail(`onteams did not list the team: ${safeJson(bob.events.onteams)}`);
+      return `onofflinemsgs team-${teamId} with the text once, before onsyncdone; onteams lists the team`;
     },
   },
 ];

@@ -12,7 +12,8 @@
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import {
-  CheckError, EVENT_TIMEOUT_MS, RUN_ID, VERBOSE, capture, describeErr, eventLog, eventually, fail, isUnimText, main,
+  CheckError, EVENT_TIMEOUT_MS, RUN_ID, VERBOSE, capture, describeErr, eventLog, eventually, fail, isUnimConnected,
+  isUnimText, main,
   safeJson, textBothWays, unimPeer, withTimeout,
 } from './harness.mjs';
 
@@ -371,6 +372,151 @@ const CHECKS = [
       } finally {
         await peer.stop();
       }
+    },
+  },
+  {
+    name: 'tencent.group',
+    async run(env) {
+      // alice (SDK) owns a Public FreeAccess group; bob and dave (SDK) and carol (a unim session)
+      // are added; a group message reaches each once; dave is removed; the group is dismissed.
+      const alice = env.client(uid('grp_alice'), 'alice');
+      const bob = env.client(uid('grp_bob'), 'bob');
+      const dave = env.client(uid('grp_dave'), 'dave');
+      const carolID = uid('grp_carol');
+      await env.importUsers(alice.userID, bob.userID, dave.userID, carolID);
+      const carol = tencentPeer(env, carolID);
+      try {
+        await Promise.all([alice.loginReady(), bob.loginReady(), dave.loginReady()]);
+        await carol.waitFor(isUnimConnected, 'connected');
+        const created = await withTimeout(alice.chat.createGroup({
+          type: TYPES.GRP_PUBLIC, name: 'sdk group', joinOption: TYPES.JOIN_OPTIONS_FREE_ACCESS,
+        }), EVENT_TIMEOUT_MS, 'createGroup');
+        const groupID = created.data.group.groupID;
+        if (!groupID || !groupID.startsWith('@TGS#')) fail(`createGroup gave the id ${safeJson(groupID)}`);
+        const added = await withTimeout(alice.chat.addGroupMember({ groupID, userIDList: [bob.userID, dave.userID, carolID] }),
+          EVENT_TIMEOUT_MS, 'addGroupMember');
+        const ok = added.data.successUserIDList || [];
+        if (ok.length !== 3) fail(`addGroupMember added ${safeJson(ok)}`);
+        await carol.waitFor((j) => j.event === 'group' && j.group_event === 'member_joined' && j.user === carolID, 'carol added');
+
+        const text = `hello group ${randomBytes(4).toString('hex')}`;
+        const msg = alice.chat.createTextMessage({ to: groupID, conversationType: TYPES.CONV_GROUP, payload: { text } });
+        try {
+          await withTimeout(alice.chat.sendMessage(msg), EVENT_TIMEOUT_MS, 'sendMessage to the group');
+        } catch (e) {
+          fail(`sendMessage to the group failed: ${describeErr(e)}`);
+        }
+        const got = await bob.waitFor('MESSAGE_RECEIVED', isText(text));
+        if (got.conversationID !== `GROUP${groupID}` || got.from !== alice.userID || got.flow !== 'in') {
+          fail(`bob got the group message as ${safeJson({ c: got.conversationID, from: got.from, flow: got.flow })}`);
+        }
+        await dave.waitFor('MESSAGE_RECEIVED', isText(text));
+        const ev = await carol.waitFor(isUnimText(text), 'the group message');
+        if (safeJson(ev.message.conversation) !== safeJson({ kind: 'group', peer: groupID })) {
+          fail(`unim saw the group message in ${safeJson(ev.message.conversation)}`);
+        }
+
+        const isTip = (op) => (m) => m.type === TYPES.MSG_GRP_TIP && m.payload && m.payload.operationType === op;
+        const isNotice = (op) => (m) => m.type === TYPES.MSG_GRP_SYS_NOTICE && m.payload && m.payload.operationType === op;
+        await withTimeout(alice.chat.deleteGroupMember({ groupID, userIDList: [dave.userID] }), EVENT_TIMEOUT_MS, 'deleteGroupMember');
+        await dave.waitFor('MESSAGE_RECEIVED', isNotice(4));
+        const tip = await bob.waitFor('MESSAGE_RECEIVED', isTip(TYPES.GRP_TIP_MBR_KICKED_OUT));
+        if (safeJson(tip.payload.userIDList) !== safeJson([dave.userID])) fail(`the kick tip names ${safeJson(tip.payload.userIDList)}`);
+        await carol.waitFor((j) => j.event === 'group' && j.group_event === 'member_removed' && j.user === dave.userID, 'dave removed');
+
+        await withTimeout(alice.chat.dismissGroup(groupID), EVENT_TIMEOUT_MS, 'dismissGroup');
+        await bob.waitFor('MESSAGE_RECEIVED', isNotice(5));
+        await carol.waitFor((j) => j.event === 'group' && j.group_event === 'dismissed' && j.group === groupID, 'dismissed');
+
+        for (const c of [bob, dave]) {
+          const n = c.count('MESSAGE_RECEIVED', isText(text));
+          if (n !== 1) fail(`${c.label} got the group message ${n} times`);
+        }
+        const n = carol.lines.filter(isUnimText(text)).length;
+        if (n !== 1) fail(`unim announced the group message ${n} times`);
+        return 'created, 3 added, message received once by 2 SDKs and unim, removal and dismissal seen';
+      } finally {
+        await carol.stop();
+      }
+    },
+  },
+  {
+    name: 'tencent.group_offline',
+    async run(env) {
+      // bob is a member while offline: at login getMessageList (group_msg_get) holds each missed
+      // message once, in order, and the group conversation counts them unread.
+      const alice = env.client(uid('grpoff_alice'), 'alice');
+      const bob = env.client(uid('grpoff_bob'), 'bob');
+      await env.importUsers(alice.userID, bob.userID);
+      await alice.loginReady();
+      const created = await withTimeout(alice.chat.createGroup({
+        type: TYPES.GRP_PUBLIC, name: 'offline group', joinOption: TYPES.JOIN_OPTIONS_NEED_PERMISSION,
+        memberList: [{ userID: bob.userID }],
+      }), EVENT_TIMEOUT_MS, 'createGroup');
+      const groupID = created.data.group.groupID;
+      const nonce = randomBytes(4).toString('hex');
+      const texts = [1, 2].map((i) => `missed ${i} ${nonce}`);
+      for (const text of texts) {
+        const msg = alice.chat.createTextMessage({ to: groupID, conversationType: TYPES.CONV_GROUP, payload: { text } });
+        await withTimeout(alice.chat.sendMessage(msg), EVENT_TIMEOUT_MS, 'sendMessage to the group');
+      }
+      await bob.loginReady();
+      const convID = `GROUP${groupID}`;
+      const find = async () => (await bob.chat.getConversationList()).data.conversationList.find((x) => x.conversationID === convID);
+      const res = await withTimeout(bob.chat.getMessageList({ conversationID: convID }), EVENT_TIMEOUT_MS, 'getMessageList');
+      const got = res.data.messageList.map((m) => m.payload && m.payload.text).filter((t) => t && t.endsWith(nonce));
+      if (safeJson(got) !== safeJson(texts)) fail(`getMessageList has ${safeJson(got)}, expected ${safeJson(texts)}`);
+      // Every message bob did not send counts (createGroup also sends one of its own).
+      const incoming = res.data.messageList.filter((m) => m.flow === 'in').length;
+      const conv = await eventually(async () => {
+        const c = await find();
+        return c && c.unreadCount === incoming ? c : undefined;
+      }, `the group conversation with ${incoming} unread`);
+      const last = conv.lastMessage && conv.lastMessage.payload && conv.lastMessage.payload.text;
+      if (last !== texts[1]) fail(`the group conversation's last message is ${safeJson(last)}`);
+      for (const t of texts) {
+        if (bob.count('MESSAGE_RECEIVED', isText(t)) > 1) fail(`MESSAGE_RECEIVED fired more than once for "${t}"`);
+      }
+      try {
+        await withTimeout(bob.chat.setMessageRead({ conversationID: convID }), EVENT_TIMEOUT_MS, 'setMessageRead');
+      } catch (e) {
+        fail(`setMessageRead of the group failed: ${describeErr(e)}`);
+      }
+      const after = await find();
+      if (!after || after.unreadCount !== 0) fail(`after setMessageRead the group shows ${safeJson(after && after.unreadCount)} unread`);
+      return `two group messages sent while bob was offline: history holds each once, ${incoming} unread, read clears`;
+    },
+  },
+  {
+    name: 'tencent.group_join_request',
+    async run(env) {
+      // bob applies to alice's NeedPermission group: alice gets the join-request notice and
+      // approves it with handleGroupApplication; bob is then a member.
+      const alice = env.client(uid('grpreq_alice'), 'alice');
+      const bob = env.client(uid('grpreq_bob'), 'bob');
+      await Promise.all([alice.loginReady(), bob.loginReady()]);
+      const created = await withTimeout(alice.chat.createGroup({
+        type: TYPES.GRP_PUBLIC, name: 'gated', joinOption: TYPES.JOIN_OPTIONS_NEED_PERMISSION,
+      }), EVENT_TIMEOUT_MS, 'createGroup');
+      const groupID = created.data.group.groupID;
+      const joined = await withTimeout(bob.chat.joinGroup({ groupID, applyMessage: 'let me in' }), EVENT_TIMEOUT_MS, 'joinGroup');
+      if (joined.data.status !== TYPES.JOIN_STATUS_WAIT_APPROVAL) fail(`joinGroup answered ${safeJson(joined.data.status)}`);
+      const isRequest = (m) => m.type === TYPES.MSG_GRP_SYS_NOTICE && m.payload && m.payload.operationType === 1;
+      const request = await alice.waitFor('MESSAGE_RECEIVED', isRequest);
+      if (request.payload.operatorID !== bob.userID || request.payload.handleMessage !== 'let me in') {
+        fail(`the join request reads ${safeJson({ op: request.payload.operatorID, msg: request.payload.handleMessage })}`);
+      }
+      try {
+        await withTimeout(alice.chat.handleGroupApplication({ handleAction: 'Agree', message: request }), EVENT_TIMEOUT_MS,
+          'handleGroupApplication');
+      } catch (e) {
+        fail(`handleGroupApplication failed: ${describeErr(e)}`);
+      }
+      const members = await withTimeout(alice.chat.getGroupMemberList({ groupID, count: 30, offset: 0 }), EVENT_TIMEOUT_MS,
+        'getGroupMemberList');
+      const ids = members.data.memberList.map((m) => m.userID);
+      if (!ids.includes(bob.userID)) fail(`after the approval the members are ${safeJson(ids)}`);
+      return 'WaitAdminApproval, join request notice with the applicant and message, approved, bob listed';
     },
   },
 ];

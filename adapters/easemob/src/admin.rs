@@ -17,6 +17,7 @@
 //! [`EasemobAdmin::register`] or sets one with
 //! [`EasemobAdmin::change_password`].
 
+mod groups;
 mod messages;
 
 pub use messages::ADMIN_SENDER;
@@ -670,6 +671,88 @@ impl Admin for EasemobAdmin {
         limit: usize,
     ) -> Result<unim_core::HistoryPage, Error> {
         messages::history(self, user, peer, older, limit).await
+    }
+
+    /// `POST /chatgroups` (`admin/groups.rs`); the spec must name its owner.
+    async fn create_group(&self, spec: &unim_core::GroupSpec) -> Result<unim_core::Group, Error> {
+        EasemobAdmin::create_group(self, spec).await
+    }
+
+    /// `GET /chatgroups/{id}`.
+    async fn group_info(&self, group: &str) -> Result<unim_core::Group, Error> {
+        EasemobAdmin::group_info(self, group).await
+    }
+
+    /// `PUT /chatgroups/{id}`.
+    async fn update_group(&self, group: &str, update: &unim_core::GroupUpdate) -> Result<(), Error> {
+        EasemobAdmin::update_group(self, group, update).await
+    }
+
+    /// `POST /chatgroups/{id}/users` in batches of 60.
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        EasemobAdmin::add_group_members(self, group, users).await
+    }
+
+    /// `DELETE /chatgroups/{id}/users/{u1,u2}` in batches of 60.
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        EasemobAdmin::remove_group_members(self, group, users).await
+    }
+
+    /// `DELETE /chatgroups/{id}`.
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        EasemobAdmin::dismiss_group(self, group).await
+    }
+
+    /// `GET /chatgroups/{id}/users` (cursor = `pagenum`) with admins and mutes.
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&unim_core::MemberCursor>,
+        limit: usize,
+    ) -> Result<unim_core::MemberPage, Error> {
+        EasemobAdmin::group_members(self, group, cursor, limit).await
+    }
+
+    /// `POST`/`DELETE /chatgroups/{id}/admin`.
+    async fn set_group_role(&self, group: &str, user: &str, role: unim_core::Role) -> Result<(), Error> {
+        EasemobAdmin::set_group_role(self, group, user, role).await
+    }
+
+    /// `PUT /chatgroups/{id}` with `newowner`.
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        EasemobAdmin::transfer_group(self, group, new_owner).await
+    }
+
+    /// `POST /chatgroups/{id}/mute`; zero unmutes.
+    async fn mute_group_member(&self, group: &str, user: &str, duration: unim_core::MuteDuration) -> Result<(), Error> {
+        EasemobAdmin::mute_group_member(self, group, user, duration).await
+    }
+
+    /// `GET /chatgroups/user/{u}` and the groups' details.
+    async fn joined_groups(&self, user: &str) -> Result<Vec<unim_core::Group>, Error> {
+        EasemobAdmin::joined_groups(self, user).await
+    }
+
+    /// `POST /messages/chatgroups` (no client message id on Easemob's REST:
+    /// a retried call may store twice).
+    async fn send_group_message(
+        &self,
+        from: Option<&str>,
+        group: &str,
+        body: &unim_core::MessageBody,
+        client_id: &str,
+    ) -> Result<unim_core::Message, Error> {
+        EasemobAdmin::send_group_message(self, from, group, body, client_id).await
+    }
+
+    /// The v6 roaming history of a group, backwards.
+    async fn group_history(
+        &self,
+        group: &str,
+        older: Option<&unim_core::HistoryCursor>,
+        limit: usize,
+    ) -> Result<unim_core::HistoryPage, Error> {
+        EasemobAdmin::group_history(self, group, older, limit).await
     }
 
     /// [`EasemobAdmin::batch_status`] in chunks of 100, then

@@ -62,8 +62,13 @@ fn classify_rest(status: u16, error: &str, description: &str, retry_after: Optio
         (403, "message_send_error") => (RateLimited { retry_after }, text("the message sending rate limit is reached")),
         (_, "message_send_error") => (InvalidInput, text("the message was refused")),
         // --- permissions and quotas ---
+        // Group calls say "already in group" with `forbidden_op` (easemob.md section 5).
+        (_, "forbidden_op") if description.contains("already in group") => {
+            (AlreadyExists, text("the user is already a member of the group"))
+        }
         (_, "forbidden_op") => (PermissionDenied, text("the operation is not allowed")),
-        (_, "exceed_limit") => (PermissionDenied, text("a quota of the app's plan is reached")),
+        // A full group, too many groups or admins (easemob.md section 5).
+        (_, "exceed_limit") => (LimitExceeded, text("a limit is reached (group members, groups, admins)")),
         // 429 `resource_limited` is the free plan's quota (100 users), not a
         // rate: waiting does not help (easemob.md 1.5).
         (_, "resource_limited") => (PermissionDenied, text("the app's plan limit is reached (free plan: 100 users)")),
@@ -112,7 +117,9 @@ fn classify_rest(status: u16, error: &str, description: &str, retry_after: Optio
 ///   [`ErrorKind::InvalidInput`];
 /// - 404 `service_resource_not_found`, `organization_application_not_found`
 ///   → [`ErrorKind::NotFound`]; 403 `forbidden_op` →
-///   [`ErrorKind::PermissionDenied`];
+///   [`ErrorKind::PermissionDenied`] ("already in group" →
+///   [`ErrorKind::AlreadyExists`]); 403 `exceed_limit` →
+///   [`ErrorKind::LimitExceeded`];
 /// - 429 `reach_limit` (and any unnamed 429) → [`ErrorKind::RateLimited`];
 ///   429 `resource_limited` (the free plan's user quota) →
 ///   [`ErrorKind::PermissionDenied`];
@@ -364,7 +371,9 @@ mod tests {
         }
         assert_eq!(kind(404, "", ""), ErrorKind::NotFound);
         assert_eq!(kind(403, "forbidden_op", "x"), ErrorKind::PermissionDenied);
-        assert_eq!(kind(403, "exceed_limit", "x"), ErrorKind::PermissionDenied);
+        assert_eq!(kind(403, "exceed_limit", "x"), ErrorKind::LimitExceeded);
+        let already = "can not join this group, reason:user: bob already in group: 200000000000001";
+        assert_eq!(kind(403, "forbidden_op", already), ErrorKind::AlreadyExists);
         assert_eq!(kind(405, "", ""), ErrorKind::Unsupported);
     }
 

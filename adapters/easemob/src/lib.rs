@@ -51,6 +51,10 @@ pub const VENDOR: &str = "easemob";
 /// - `conversation_list`, `mark_read`, `history`, `delete_conversation`: the
 ///   web SDK's user-token REST calls (`user_channels/list`, `messageroaming`,
 ///   `user_channel`) and its msync channel ack.
+/// - `groups` and the `group_*` flags: the session manages groups over the
+///   web SDK's `chatgroups` REST calls with its own token, hears of changes
+///   through the MUC notifications on the link, and sends and receives group
+///   messages as chat metas to the group's JID (docs/protocols/easemob.md 17).
 /// - `admin_send`, `admin_history`: `POST /messages/users` and the v6
 ///   roaming history. `admin_conversations` is **not** claimed: the server
 ///   API documents no conversation list (easemob.md 4.3).
@@ -93,6 +97,32 @@ pub fn capabilities() -> unim_core::Capabilities {
         delete_conversation: true,
         admin_send: true,
         admin_history: true,
+        admin_groups: true,
+        admin_group_messages: true,
+        // Session groups: the SDK's `chatgroups` REST calls with the user's
+        // token, MUC notifications on the link (docs/protocols/easemob.md, "Groups").
+        groups: true,
+        // easemob.md 5: private = invite only (allowinvites), public = free or
+        // by approval (membersonly); there is no public invite-only or private
+        // application.
+        group_kinds: unim_core::GroupKinds {
+            private_invite_only: true,
+            public_approval: true,
+            public_free: true,
+            ..Default::default()
+        },
+        // `POST /chatgroups/{id}/apply`, `apply_verify`; the owner and admins are told APPLY.
+        group_join: true,
+        group_admins: true,
+        group_transfer: true,
+        // A muted member's groupchat send is refused with USER_MUTED (web type 507).
+        group_mute: true,
+        // `quit` by the owner is refused: transfer or dismiss first.
+        group_owner_leave: unim_core::OwnerLeave::Refused,
+        // Chat metas to the group's JID, delivered from the group's queue.
+        group_messages: true,
+        // `maxusers` up to 3000 (the default 200).
+        max_group_members: 3000,
         ..Default::default()
     }
 }

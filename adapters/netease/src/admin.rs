@@ -29,6 +29,9 @@
 //!   send has no client message id: a retried admin send is stored again.
 //!   With no sender, the account set by
 //!   [`NeteaseAdminConfig::with_admin_account`] sends.
+//! - Groups are NetEase advanced teams (`team/*.action`), managed as the
+//!   team's current owner, NetEase's calls always naming an operator (see
+//!   `admin_teams.rs`).
 
 use crate::accid;
 use crate::rest::client::payload;
@@ -44,8 +47,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 use unim_core::{
-    Admin, BatchItem, Capabilities, Clock, Conversation, Credentials, Device, Error, ErrorKind, HistoryCursor,
-    HistoryPage, Message, MessageBody, Presence, PresenceStatus, Secret, SystemClock,
+    Admin, BatchItem, Capabilities, Clock, Conversation, Credentials, Device, Error, ErrorKind, Group, GroupSpec,
+    GroupUpdate, HistoryCursor, HistoryPage, MemberCursor, MemberPage, Message, MessageBody, MuteDuration, Presence,
+    PresenceStatus, Role, Secret, SystemClock,
 };
 
 /// Where and as which app [`NeteaseAdmin`] calls. `Debug` never shows the secret.
@@ -441,6 +445,90 @@ impl Admin for NeteaseAdmin {
     /// `history/querySessionList.action`; unread counts are 0 (the API has none).
     async fn conversations(&self, user: &str) -> Result<Vec<Conversation>, Error> {
         crate::admin_messages::conversations(&self.rest, &accid::validate(user)?).await
+    }
+
+    /// `team/create.action` owned by `spec.owner` (required), then
+    /// `team/add.action` beyond 200 members; see `admin_teams.rs` for the
+    /// (kind, policy) mapping.
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        crate::admin_teams::create(&self.rest, spec).await
+    }
+
+    /// `team/query.action`; an unknown tid is `NotFound`.
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        crate::admin_teams::info(&self.rest, group).await
+    }
+
+    /// `team/update.action` as the team's owner.
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        crate::admin_teams::update(&self.rest, group, update).await
+    }
+
+    /// `team/add.action` as the owner, 200 a call; members already in the
+    /// team are `AlreadyExists`.
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        crate::admin_teams::add_members(&self.rest, group, users).await
+    }
+
+    /// `team/kick.action` as the owner.
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        crate::admin_teams::remove_members(&self.rest, group, users).await
+    }
+
+    /// `team/remove.action` as the owner.
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        crate::admin_teams::dismiss(&self.rest, group).await
+    }
+
+    /// A page of `team/queryDetail.action`'s members, in join order.
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        crate::admin_teams::members(&self.rest, group, cursor, limit).await
+    }
+
+    /// `team/addManager.action` / `team/removeManager.action` as the owner.
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        crate::admin_teams::set_role(&self.rest, group, user, role).await
+    }
+
+    /// `team/changeOwner.action`; the old owner stays as a member.
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        crate::admin_teams::transfer(&self.rest, group, new_owner).await
+    }
+
+    /// `team/muteTlist.action` (NetEase's mute has no end; see `admin_teams.rs`).
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        crate::admin_teams::mute(&self.rest, group, user, duration).await
+    }
+
+    /// `team/joinTeams.action` and `team/query.action`.
+    async fn joined_groups(&self, user: &str) -> Result<Vec<Group>, Error> {
+        crate::admin_teams::joined(&self.rest, user).await
+    }
+
+    /// `msg/sendMsg.action` with `ope` 1 as `from` (`None`: the team's owner).
+    async fn send_group_message(
+        &self,
+        from: Option<&str>,
+        group: &str,
+        body: &MessageBody,
+        client_id: &str,
+    ) -> Result<Message, Error> {
+        crate::admin_teams::send_group_message(&self.rest, from, group, body, client_id).await
+    }
+
+    /// `history/queryTeamMsg.action` pages, backwards, read as the owner.
+    async fn group_history(
+        &self,
+        group: &str,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        crate::admin_teams::group_history(&self.rest, group, older, limit).await
     }
 
     /// Always [`ErrorKind::Unsupported`]: NetEase accounts cannot be deleted, only blocked.

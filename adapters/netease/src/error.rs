@@ -57,6 +57,30 @@ pub mod code {
     pub const BAD_PROTOCOL: i64 = 509;
     /// Service unavailable.
     pub const UNAVAILABLE: i64 = 514;
+    /// The team is full (a whole invite batch is refused when it would overfill it).
+    pub const TEAM_FULL: i64 = 801;
+    /// No permission in the team.
+    pub const TEAM_NO_PERMISSION: i64 = 802;
+    /// The team does not exist.
+    pub const TEAM_NOT_FOUND: i64 = 803;
+    /// The user is not in the team.
+    pub const NOT_IN_TEAM: i64 = 804;
+    /// The team's type does not fit the operation.
+    pub const TEAM_TYPE_MISMATCH: i64 = 805;
+    /// The user created as many teams as allowed.
+    pub const TOO_MANY_TEAMS: i64 = 806;
+    /// The member's state does not allow the operation.
+    pub const TEAM_MEMBER_STATE: i64 = 807;
+    /// An application to join was sent (pending; not a failure when applying).
+    pub const APPLICATION_SENT: i64 = 808;
+    /// The user is already in the team.
+    pub const ALREADY_IN_TEAM: i64 = 809;
+    /// An invitation was sent.
+    pub const INVITATION_SENT: i64 = 810;
+    /// The team is muted: its members may not post (also a muted member's send here).
+    pub const TEAM_MUTED: i64 = 812;
+    /// The team has as many managers as allowed.
+    pub const TOO_MANY_MANAGERS: i64 = 815;
 }
 
 /// The kind and plain words of a code, given the `desc` NetEase sent with it.
@@ -94,6 +118,17 @@ fn classify(code: i64, desc: &str) -> (ErrorKind, String) {
         DUPLICATE_REQUEST => (InvalidInput, text("a repeated HTTP request was refused")),
         INTERNAL | BUSY | UNAVAILABLE => (Unavailable, text("the NetEase service is busy or failed")),
         BAD_PROTOCOL | 998 | 999 => (Protocol, text("NetEase could not read the request")),
+        TEAM_FULL => (LimitExceeded, text("the team is full")),
+        TEAM_NO_PERMISSION => (PermissionDenied, text("no permission in the team")),
+        TEAM_NOT_FOUND => (NotFound, text("the team does not exist")),
+        NOT_IN_TEAM => (PermissionDenied, text("the user is not in the team")),
+        TEAM_TYPE_MISMATCH => (InvalidInput, text("the team's type does not allow this")),
+        TOO_MANY_TEAMS => (LimitExceeded, text("the user created as many teams as allowed")),
+        TEAM_MEMBER_STATE => (PermissionDenied, text("the member's state does not allow this")),
+        APPLICATION_SENT | INVITATION_SENT => (Other, text("the request was sent and waits for an answer")),
+        ALREADY_IN_TEAM => (AlreadyExists, text("the user is already in the team")),
+        TEAM_MUTED => (PermissionDenied, text("the sender is muted in the team")),
+        TOO_MANY_MANAGERS => (LimitExceeded, text("the team has as many managers as allowed")),
         _ => (Other, format!("NetEase error code {code}")),
     }
 }
@@ -192,6 +227,13 @@ mod tests {
             (431, "", ErrorKind::InvalidInput),
             (500, "", ErrorKind::Unavailable),
             (404, "", ErrorKind::NotFound),
+            (801, "", ErrorKind::LimitExceeded),
+            (802, "", ErrorKind::PermissionDenied),
+            (803, "", ErrorKind::NotFound),
+            (804, "", ErrorKind::PermissionDenied),
+            (806, "", ErrorKind::LimitExceeded),
+            (809, "", ErrorKind::AlreadyExists),
+            (812, "", ErrorKind::PermissionDenied),
             (12345, "", ErrorKind::Other),
         ];
         for (code, desc, kind) in cases {

@@ -18,6 +18,7 @@
 pub mod accid;
 pub mod admin;
 mod admin_messages;
+mod admin_teams;
 pub mod error;
 pub mod link;
 pub mod message;
@@ -71,6 +72,14 @@ pub const VENDOR: &str = "netease";
 ///   `msg/sendMsg.action`, `history/querySessionMsg.action`,
 ///   `history/querySessionList.action` (no unread counts there: 0). The v1
 ///   send has no client id, so a retried admin send is stored again.
+/// - `admin_groups`, `admin_group_messages`: advanced teams over `team/*`,
+///   `msg/sendMsg.action` with ope 1 and `history/queryTeamMsg.action`,
+///   acting as each team's owner (NetEase names an operator in every call).
+/// - `groups`, `group_join`, `group_admins`, `group_transfer`, `group_mute`,
+///   `group_messages`: advanced teams over the web link's service 8
+///   (docs/protocols/netease.md 13); every (kind, policy) pair maps to
+///   NetEase's `inviteMode` x `joinMode`; team notifications become group
+///   events; the owner must transfer or dismiss before leaving (802).
 pub fn capabilities() -> unim_core::Capabilities {
     unim_core::Capabilities {
         login_token: true,
@@ -101,6 +110,27 @@ pub fn capabilities() -> unim_core::Capabilities {
         admin_send: true,
         admin_history: true,
         admin_conversations: true,
+        admin_groups: true,
+        admin_group_messages: true,
+        // Teams over the web link (session/teams.rs): joinmode x invitemode covers every pair.
+        groups: true,
+        group_kinds: unim_core::GroupKinds {
+            private_invite_only: true,
+            private_approval: true,
+            private_free: true,
+            public_invite_only: true,
+            public_approval: true,
+            public_free: true,
+        },
+        group_join: true,
+        group_admins: true,
+        group_transfer: true,
+        group_mute: true,
+        // The owner must transfer or dismiss the team first (802).
+        group_owner_leave: unim_core::OwnerLeave::Refused,
+        group_messages: true,
+        // The emulated app's teamMemberLimit ceiling (NetEase's default apps allow 200 to a few thousand).
+        max_group_members: 2000,
         ..unim_core::Capabilities::default()
     }
 }

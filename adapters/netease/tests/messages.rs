@@ -193,7 +193,7 @@ async fn too_large_and_unknown_recipients_are_typed_errors() {
     let e = env.admin.send_message(Some("ivan"), "nobody-here", &MessageBody::text("x"), "c").await.unwrap_err();
     assert_eq!((e.kind, e.vendor.map(|v| v.code)), (ErrorKind::NotFound, Some(404)));
     let e = ivan.send(&OutgoingMessage::new(ConversationId::group("1"), MessageBody::text("x"))).await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Unsupported);
+    assert_eq!((e.kind, e.vendor.map(|v| v.code)), (ErrorKind::NotFound, Some(803)));
 }
 
 #[tokio::test]

@@ -23,8 +23,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use unim_core::{
-    Admin, BatchItem, Capabilities, Clock, Conversation, Credentials, Device, Error, ErrorKind, HistoryCursor,
-    HistoryPage, Message, MessageBody, Presence, Secret, SystemClock,
+    Admin, BatchItem, Capabilities, Clock, Conversation, Credentials, Device, Error, ErrorKind, Group, GroupSpec,
+    GroupUpdate, HistoryCursor, HistoryPage, MemberCursor, MemberPage, Message, MessageBody, MuteDuration, Presence,
+    Role, Secret, SystemClock,
 };
 
 /// The account service (tencent.md 2.3).
@@ -439,6 +440,87 @@ impl Admin for TencentAdmin {
     /// the unread counts of `openim/get_c2c_unread_msg_num`.
     async fn conversations(&self, user: &str) -> Result<Vec<Conversation>, Error> {
         self.conversation_list(user).await
+    }
+
+    /// [`TencentAdmin::create_group_as_admin`]: `create_group`, then `get_group_info`.
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        self.create_group_as_admin(spec).await
+    }
+
+    /// [`TencentAdmin::get_group`]: `get_group_info`.
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        self.get_group(group).await
+    }
+
+    /// [`TencentAdmin::modify_group`]: `modify_group_base_info`.
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        self.modify_group(group, update).await
+    }
+
+    /// [`TencentAdmin::add_members`]: `add_group_member` in calls of 100.
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        self.add_members(group, users).await
+    }
+
+    /// [`TencentAdmin::delete_members`]: `delete_group_member` in calls of 100.
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        self.delete_members(group, users).await
+    }
+
+    /// [`TencentAdmin::destroy_group`].
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        self.destroy_group(group).await
+    }
+
+    /// [`TencentAdmin::member_page`]: `get_group_member_info` by `Offset`.
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        self.member_page(group, cursor, limit).await
+    }
+
+    /// [`TencentAdmin::set_member_role`]: `modify_group_member_info` `Role`.
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        self.set_member_role(group, user, role).await
+    }
+
+    /// [`TencentAdmin::change_owner`]: `change_group_owner`.
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        self.change_owner(group, new_owner).await
+    }
+
+    /// [`TencentAdmin::forbid_send`]: `forbid_send_msg`.
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        self.forbid_send(group, user, duration).await
+    }
+
+    /// [`TencentAdmin::joined_group_list`]: `get_joined_group_list`.
+    async fn joined_groups(&self, user: &str) -> Result<Vec<Group>, Error> {
+        self.joined_group_list(user).await
+    }
+
+    /// [`TencentAdmin::send_group_msg`]: `send_group_msg`.
+    async fn send_group_message(
+        &self,
+        from: Option<&str>,
+        group: &str,
+        body: &MessageBody,
+        client_id: &str,
+    ) -> Result<Message, Error> {
+        self.send_group_msg(from, group, body, client_id).await
+    }
+
+    /// [`TencentAdmin::group_msg_page`]: `group_msg_get_simple`, backwards by `MsgSeq`.
+    async fn group_history(
+        &self,
+        group: &str,
+        older: Option<&HistoryCursor>,
+        limit: usize,
+    ) -> Result<HistoryPage, Error> {
+        self.group_msg_page(group, older, limit).await
     }
 }
 

@@ -119,7 +119,7 @@ fn classify(code: i64) -> Option<(ErrorKind, &'static str)> {
         10011 => (InvalidInput, "the request body is not valid JSON"),
         10012 => (InvalidInput, "invalid operator UserID"),
         10013 => (AlreadyExists, "the user is already a member of the group"),
-        10014 => (InvalidState, "the group is full"),
+        10014 => (LimitExceeded, "the group is full"),
         10015 => (InvalidInput, "invalid group ID"),
         10016 => (PermissionDenied, "the operation was rejected by the app's webhook"),
         10017 => (PermissionDenied, "the sender is muted in the group"),
@@ -307,6 +307,23 @@ mod tests {
         assert_eq!(kind(7502), ErrorKind::InvalidState);
         assert_eq!(kind(71000), ErrorKind::Unsupported);
         assert_eq!(kind(123456), ErrorKind::Other);
+    }
+
+    #[test]
+    fn group_codes_map_to_the_neutral_kinds() {
+        for (code, expected) in [
+            (10007, ErrorKind::PermissionDenied),
+            (10009, ErrorKind::PermissionDenied),
+            (10017, ErrorKind::PermissionDenied),
+            (10010, ErrorKind::NotFound),
+            (10014, ErrorKind::LimitExceeded),
+            (10013, ErrorKind::AlreadyExists),
+            (10021, ErrorKind::AlreadyExists),
+            (10004, ErrorKind::InvalidInput),
+            (10015, ErrorKind::InvalidInput),
+        ] {
+            assert_eq!(kind(code), expected, "{code}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+mod admin_groups;
 mod admin_msg;
 pub mod error;
 pub mod link;
@@ -78,6 +79,34 @@ pub fn capabilities() -> unim_core::Capabilities {
         admin_history: true,
         // recentcontact/get_list with openim/get_c2c_unread_msg_num.
         admin_conversations: true,
+        // group_open_http_svc.* over the web link, the same commands and bodies as the server API.
+        groups: true,
+        // docs/groups.md: Work = Private + InviteOnly; Public covers all three join
+        // policies (ApplyJoinOption); a Work group cannot be applied to.
+        group_kinds: unim_core::GroupKinds {
+            private_invite_only: true,
+            public_invite_only: true,
+            public_approval: true,
+            public_free: true,
+            ..Default::default()
+        },
+        // apply_join_group / handle_apply_join_group; managers get a system notice.
+        group_join: true,
+        // modify_group_member_info Role (Public groups; Work groups have no admins).
+        group_admins: true,
+        // change_group_owner.
+        group_transfer: true,
+        // modify_group_member_info ShutUpTime (Public groups); a muted send is 10017.
+        group_mute: true,
+        // A Public group's owner must hand it over first (10009); Work groups differ (ownerless).
+        group_owner_leave: unim_core::OwnerLeave::Refused,
+        // send_group_msg, GroupMsgArray pushes, openim.getmsg for those missed, msg_read_report.
+        group_messages: true,
+        // Ultimate edition, raised (tencent.md 2.7).
+        max_group_members: rest::groups::MAX_MEMBER_LIMIT,
+        // group_open_http_svc over REST: groups as the App admin, send_group_msg and group_msg_get_simple.
+        admin_groups: true,
+        admin_group_messages: true,
         ..Default::default()
     }
 }

@@ -9,6 +9,7 @@ mod chat;
 pub mod conversation;
 pub mod credential;
 pub mod delivery;
+pub mod group;
 pub mod kick;
 pub mod login;
 pub mod logout;

@@ -3,15 +3,17 @@
 //! once through the engine with a 19-digit id, then queued as a chat meta
 //! for the receiver's devices (the offline store when none is online) and,
 //! when asked, for the sender's other devices, each told by a NOTICE
-//! (docs/protocols/easemob.md 7.3, 7.4).
+//! (docs/protocols/easemob.md 7.3, 7.4). Group messages are stored by the
+//! engine's group calls and delivered by `group_push`; the helpers here
+//! (`group_jid`, `stored_payload`, `stored_meta`) give them their JID and shape.
 
 use super::link::{notice_payload, Queues};
 use super::Face;
 use crate::{LinkId, StoredMessage};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use unim_core::MessageBody;
-use unim_easemob::link::{self, meta, Jid, Meta};
+use unim_core::{ConversationKind, MessageBody};
+use unim_easemob::link::{self, message_body, meta, Jid, Meta};
 use unim_easemob::messages::{ext_json, payload_json, to_pb_bytes, MAX_MESSAGE_BYTES};
 
 /// A message to store and deliver.
@@ -41,7 +43,7 @@ pub(crate) struct Outgoing<'a> {
 pub(crate) struct Payloads(Mutex<HashMap<u64, Vec<u8>>>);
 
 impl Payloads {
-    fn put(&self, id: u64, payload: Vec<u8>) {
+    pub(crate) fn put(&self, id: u64, payload: Vec<u8>) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id, payload);
     }
 
@@ -71,6 +73,11 @@ pub(crate) enum Refused {
 /// The app's JID of `name`.
 pub(crate) fn jid(face: &Face, name: &str) -> Jid {
     Jid::user(face.app_key.to_string(), name)
+}
+
+/// The app's JID of group `id` (domain `conference.easemob.com`).
+pub(crate) fn group_jid(face: &Face, id: &str) -> Jid {
+    Jid::group(face.app_key.to_string(), id)
 }
 
 /// Stores `out` once and delivers it (module docs).
@@ -122,28 +129,38 @@ pub(crate) fn send(face: &Face, queues: &Queues, out: Outgoing<'_>) -> Result<Se
 }
 
 /// The msync `MessageBody` bytes of a stored message: as its sender wrote
-/// them, else rebuilt from the neutral body.
-fn stored_payload(face: &Face, m: &StoredMessage) -> Vec<u8> {
-    m.server_id
-        .parse()
-        .ok()
-        .and_then(|id| face.payloads.get(id))
-        .unwrap_or_else(|| to_pb_bytes(&m.body, &m.from, &m.to))
+/// them, else rebuilt from the neutral body (type `GROUPCHAT` for a group's).
+pub(crate) fn stored_payload(face: &Face, m: &StoredMessage) -> Vec<u8> {
+    m.server_id.parse().ok().and_then(|id| face.payloads.get(id)).unwrap_or_else(|| {
+        if m.kind == ConversationKind::Group {
+            let mut pb = unim_easemob::messages::to_pb(&m.body, &m.from, &m.to);
+            pb.r#type = Some(message_body::Type::Groupchat as i32);
+            unim_easemob::messages::encode_body(&pb)
+        } else {
+            to_pb_bytes(&m.body, &m.from, &m.to)
+        }
+    })
 }
 
 /// The record `payload` JSON of a stored message (easemob.md 4.2), with its `ext`.
 pub(crate) fn stored_payload_json(face: &Face, m: &StoredMessage) -> serde_json::Value {
     let ext =
         link::decode_message::<link::MessageBody>(&stored_payload(face, m)).map(|pb| ext_json(&pb)).unwrap_or_default();
-    payload_json(&m.body, ext, &m.from, &m.to)
+    let mut payload = payload_json(&m.body, ext, &m.from, &m.to);
+    if m.kind == ConversationKind::Group {
+        payload["type"] = serde_json::Value::String("groupchat".into());
+    }
+    payload
 }
 
-/// The chat meta of a stored message (for history and conversation lists).
+/// The chat meta of a stored message (for history and conversation lists);
+/// a group message is addressed to the group's JID.
 pub(crate) fn stored_meta(face: &Face, m: &StoredMessage) -> Meta {
+    let to = if m.kind == ConversationKind::Group { group_jid(face, &m.to) } else { jid(face, &m.to) };
     Meta {
         id: Some(m.server_id.parse().unwrap_or_default()),
         from: Some(jid(face, &m.from)),
-        to: Some(jid(face, &m.to)),
+        to: Some(to),
         timestamp: Some(m.time_ms),
         ns: Some(meta::NameSpace::Chat as i32),
         payload: Some(stored_payload(face, m)),

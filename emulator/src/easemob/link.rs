@@ -15,6 +15,7 @@
 //! connection then sends its client a NOTICE for that queue.
 
 mod conn;
+mod group_send;
 mod queues;
 
 use super::Face;
@@ -25,7 +26,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-pub(crate) use queues::Queues;
+pub(crate) use queues::{group_queue, Queues};
 use serde_json::{json, Value};
 use std::sync::Arc;
 

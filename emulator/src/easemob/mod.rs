@@ -16,6 +16,7 @@
 //! signal.
 
 mod chat;
+pub(crate) mod group_push;
 mod link;
 mod rest;
 pub(crate) mod store;
@@ -220,7 +221,6 @@ impl Control {
 
 #[cfg(test)]
 mod tests {
-pub(crate) mod group_push;
     use super::*;
 
     #[test]

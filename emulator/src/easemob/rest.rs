@@ -46,6 +46,10 @@
 //! `kickDevice`/`kickAllDevices`, easemob.md 6.3); its kicks are
 //! [`DisconnectReason::KickedByOwnDevice`].
 //!
+//! **Groups** (`chatgroups`, easemob.md section 5, and the user-token paths
+//! the web SDK calls) are served by `groups.rs`, `group_members.rs` and
+//! `group_messages.rs`, ahead of the routes below.
+//!
 //! Choices where the documents are silent: the face behaves as a paid plan (no
 //! 100-user quota); a batch registration that creates nobody because every
 //! user exists fails with 400 `duplicate_unique_property_exists` like a single
@@ -55,6 +59,9 @@
 //! with 400 `invalid_grant` `invalid password`; an unknown `grant_type` is 400
 //! `unsupported_grant_type` (OAuth 2.0's name).
 
+mod group_members;
+mod group_messages;
+mod groups;
 mod messages;
 
 use super::store::{PasswordRefusal, RegisterRefusal, Subject, TokenRefusal};
@@ -269,6 +276,9 @@ fn answer(call: &Call<'_>, path: &str) -> Reply {
         ));
     }
     let rest: Vec<String> = segments[2..].iter().filter(|s| !s.is_empty()).cloned().collect();
+    if let Some(reply) = groups::answer(call, &rest, v6) {
+        return reply;
+    }
     let route = Route::parse(&call.method, &rest, v6).ok_or_else(Refusal::no_user)?;
     if !route.allows(&call.method) {
         return Err(Refusal::new(405, "web_application", "HTTP 405 Method Not Allowed"));

@@ -10,6 +10,7 @@
 //! the same kind, 2 the server, 3 another own device) and the kicker's
 //! client type.
 
+pub(crate) mod group_push;
 mod link;
 mod rest;
 pub(crate) mod store;
@@ -161,7 +162,6 @@ impl Control {
 
 #[cfg(test)]
 mod tests {
-pub(crate) mod group_push;
     use super::*;
 
     #[test]

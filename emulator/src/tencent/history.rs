@@ -6,6 +6,7 @@
 use crate::messages::{ConversationEntry, StoredMessage};
 use crate::Engine;
 use serde_json::{json, Value};
+use unim_core::ConversationKind;
 use unim_tencent::msg::{body_to_elems, parse_msg_key};
 
 /// A stored message as a `MsgList` item.
@@ -70,11 +71,32 @@ pub(crate) fn roam(engine: &Engine, user: &str, peer: &str, q: &RoamQuery) -> Ro
 /// and `TopFlag`; with `detail`, also `UnreadMsgCount` and the last message
 /// under `LastMsg` (what the web client reads).
 pub(crate) fn session_item(c: &ConversationEntry, detail: bool) -> Value {
+    if c.kind == ConversationKind::Group {
+        return group_session_item(c, detail);
+    }
     let mut v = json!({ "Type": 1, "To_Account": c.peer, "MsgTime": c.last.time_ms / 1000, "TopFlag": 0 });
     if detail {
         v["UnreadMsgCount"] = json!(c.unread);
         v["LastMsg"] = item(&c.last, false);
         v["LastC2CMsgFromAccount"] = json!(c.last.from);
+    }
+    v
+}
+
+/// A group conversation item: `Type 2` with the group under `GroupId` (the
+/// REST API's name) and `ToAccount` (the name the web client reads); with
+/// `detail`, also the unread count, the last message (a `GroupMsgArray`
+/// item), its sender and the group's next `MsgSeq`.
+fn group_session_item(c: &ConversationEntry, detail: bool) -> Value {
+    let mut v = json!({
+        "Type": 2, "GroupId": c.peer, "ToAccount": c.peer, "MsgTime": c.last.time_ms / 1000, "TopFlag": 0,
+    });
+    if detail {
+        v["UnreadMsgCount"] = json!(c.unread);
+        v["LastMsg"] = super::group_push::message_item(&c.last, None);
+        v["MsgGroupFromAccount"] = json!(c.last.from);
+        v["MsgSeq"] = json!(c.last.group_seq);
+        v["GroupNextMsgSeq"] = json!(c.last.group_seq + 1);
     }
     v
 }

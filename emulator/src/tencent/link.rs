@@ -20,6 +20,7 @@
 //! [`push_payload`]); the connection sends them as a push frame (`seq: 0`).
 
 mod conn;
+mod groups;
 mod messages;
 mod replies;
 pub(crate) mod store;

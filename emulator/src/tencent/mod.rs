@@ -2,12 +2,13 @@
 //! section 2) and the web client protocol at `/binfo` that `@tencentcloud/chat`
 //! speaks (docs/protocols/tencent.md), both on one port.
 
+pub(crate) mod group_push;
+mod groups;
 mod history;
 mod link;
 mod mailbox;
 mod rest;
 mod rest_msg;
-pub(crate) mod group_push;
 
 use crate::{bind, DevicePolicy, EmulatorError, Engine};
 use axum::Router;

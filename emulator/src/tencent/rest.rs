@@ -19,7 +19,8 @@
 //! `random` and `contenttype` are accepted as sent and not checked: the doc
 //! prescribes their values but names no error for breaking them.
 
-use super::{rest_msg, Face};
+use super::{groups, rest_msg, Face};
+use crate::groups::Actor;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::routing::post;
@@ -75,6 +76,8 @@ enum Endpoint {
     GetC2cUnreadMsgNum,
     RecentContactGetList,
     RecentContactDelete,
+    /// Any `group_open_http_svc` command (see [`super::groups`]).
+    Group,
 }
 
 impl Endpoint {
@@ -92,6 +95,7 @@ impl Endpoint {
             ("openim", "get_c2c_unread_msg_num") => Endpoint::GetC2cUnreadMsgNum,
             ("recentcontact", "get_list") => Endpoint::RecentContactGetList,
             ("recentcontact", "delete") => Endpoint::RecentContactDelete,
+            (unim_tencent::rest::groups::GROUP_SVC, _) => Endpoint::Group,
             _ => return None,
         })
     }
@@ -154,6 +158,9 @@ fn answer(face: &Face, service: &str, command: &str, params: &HashMap<String, St
         Endpoint::GetC2cUnreadMsgNum => rest_msg::get_c2c_unread_msg_num(face, body),
         Endpoint::RecentContactGetList => rest_msg::get_list(face, body),
         Endpoint::RecentContactDelete => rest_msg::delete(face, body),
+        Endpoint::Group => groups::answer(face, Actor::App, command, &body).unwrap_or_else(|| {
+            Err(Refusal::new(60009, format!("bad resource URL: no REST API v4/{service}/{command}")))
+        }),
     }
 }
 

@@ -359,6 +359,16 @@ impl Meta {
         }
     }
 
+    /// A group or chat-room notification (`ns` `MUC`) carrying `body`.
+    pub fn muc(id: u64, body: &MucBody) -> Meta {
+        Meta {
+            id: Some(id),
+            ns: Some(meta::NameSpace::Muc as i32),
+            payload: Some(body.encode_to_vec()),
+            ..Meta::default()
+        }
+    }
+
     /// The same meta with `from` set.
     pub fn with_from(mut self, from: Jid) -> Meta {
         self.from = Some(from);
@@ -393,6 +403,11 @@ impl Meta {
     /// The [`MessageBody`] of a `CHAT` meta.
     pub fn message_body(&self) -> Result<MessageBody, LinkError> {
         self.payload_in(meta::NameSpace::Chat)
+    }
+
+    /// The [`MucBody`] of a `MUC` meta.
+    pub fn muc_body(&self) -> Result<MucBody, LinkError> {
+        self.payload_in(meta::NameSpace::Muc)
     }
 
     /// The [`StatisticsBody`] of a `STATISTIC` meta.

@@ -253,6 +253,16 @@ impl RestClient {
         })
     }
 
+    /// A client for user-token calls only ([`RestClient::call_with_token`]):
+    /// a session holds no app credentials. Its app-token calls fail with
+    /// [`ErrorKind::InvalidState`] before any request.
+    pub fn for_user_tokens(rest_url: &str, app_key: &str, clock: Arc<dyn Clock>) -> Result<Self, Error> {
+        let mut client = Self::new(rest_url, app_key, "-", Secret::new("-"), clock)?;
+        client.client_id.clear();
+        client.client_secret = Secret::new("");
+        Ok(client)
+    }
+
     /// The same client requesting app tokens valid for `ttl` (`None`:
     /// Easemob's default, 60 days unless the console says otherwise; zero:
     /// never expires). A ttl under one second is refused.
@@ -364,6 +374,9 @@ impl RestClient {
     /// The app token calls are made with: the cached one while less than half
     /// its lifetime has passed on the clock, else a new one.
     pub async fn app_token(&self) -> Result<Secret, Error> {
+        if self.client_id.is_empty() {
+            return Err(Error::invalid_state("this Easemob REST client makes user-token calls only"));
+        }
         let now = self.clock.unix_secs();
         let mut cached = self.cached.lock().await;
         if let Some(c) = cached.as_ref().filter(|c| c.fresh_at(now)) {
@@ -406,6 +419,27 @@ impl RestClient {
             .transpose()
             .map_err(|e| Error::invalid_input(format!("cannot encode the request body: {e}")))?;
         let bytes = self.send(method, segments, query, body, true).await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::protocol(format!("Easemob's reply to {} /{} is malformed: {e}", method.as_str(), segments.join("/")))
+        })
+    }
+
+    /// Like [`RestClient::call`], but with `token` (a user's token: the client
+    /// SDKs call the group APIs with the session's own token) instead of the
+    /// app token. Nothing is renewed: a 401 is returned as it came.
+    pub async fn call_with_token<B: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        token: &Secret,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<R, Error> {
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| Error::invalid_input(format!("cannot encode the request body: {e}")))?;
+        let bytes = self.attempt(method, segments, query, body.as_deref(), Some(token)).await?;
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::protocol(format!("Easemob's reply to {} /{} is malformed: {e}", method.as_str(), segments.join("/")))
         })

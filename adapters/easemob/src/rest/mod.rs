@@ -3,6 +3,7 @@
 //! and the low-level [`RestClient`] that authenticates with the app token.
 
 pub mod client;
+pub mod groups;
 pub mod types;
 
 pub use client::{Method, RestClient, RetryPolicy, TokenGrant};

@@ -98,6 +98,9 @@ pub(crate) fn send_refusal(dl: &CommSyncDl) -> Error {
         Ok(ErrorCode::Fail) if lower.contains("username") && lower.contains("doesn't exist") => {
             (ErrorKind::NotFound, 204, "the recipient does not exist")
         }
+        Ok(ErrorCode::Fail) if lower.contains("not in group") => {
+            (ErrorKind::PermissionDenied, 602, "the user is not a member of the group")
+        }
         Ok(ErrorCode::Fail) if lower.contains("group not found") => {
             (ErrorKind::NotFound, 605, "the group does not exist")
         }
@@ -109,10 +112,15 @@ pub(crate) fn send_refusal(dl: &CommSyncDl) -> Error {
 }
 
 /// The message a chat meta carries, seen by `me`; `None` for what is not a
-/// one-to-one text or custom message (acks, images, group messages, ...).
+/// one-to-one or group text or custom message (acks, images, rooms, ...).
+/// A group message (type `GROUPCHAT`, `to` the group's JID) belongs to the
+/// group's conversation.
 pub(crate) fn message_of(meta: &Meta, me: &str) -> Option<Message> {
     let body = meta.message_body().ok()?;
-    if body.r#type.unwrap_or(0) != message_body::Type::Chat as i32 {
+    let kind = body.r#type.unwrap_or(0);
+    let group = kind == message_body::Type::Groupchat as i32
+        || (kind == message_body::Type::Chat as i32 && meta.to.as_ref().is_some_and(Jid::is_group));
+    if kind != message_body::Type::Chat as i32 && !group {
         return None;
     }
     let neutral: MessageBody = from_pb(&body)?;
@@ -121,7 +129,14 @@ pub(crate) fn message_of(meta: &Meta, me: &str) -> Option<Message> {
     let to = name(meta.to.as_ref()).or_else(|| name(body.to.as_ref()))?.to_ascii_lowercase();
     let server_id = meta.id?;
     let outgoing = from == me;
-    let peer = if outgoing { to.clone() } else { from.clone() };
+    let conversation = if group {
+        // Group ids are digits: kept as they are.
+        let id =
+            meta.to.as_ref().and_then(|j| j.name.clone()).or_else(|| body.to.as_ref().and_then(|j| j.name.clone()))?;
+        ConversationId::group(id)
+    } else {
+        ConversationId::direct(if outgoing { to.clone() } else { from.clone() })
+    };
     Some(Message {
         server_id: server_id.to_string(),
         // Receivers never see the sender's meta id: unim's ext carries its
@@ -129,7 +144,7 @@ pub(crate) fn message_of(meta: &Meta, me: &str) -> Option<Message> {
         client_id: client_id_of(&body).unwrap_or_else(|| server_id.to_string()),
         from,
         to,
-        conversation: ConversationId::direct(peer),
+        conversation,
         body: neutral,
         server_time_ms: meta.timestamp.unwrap_or(0),
         direction: if outgoing { Direction::Outgoing } else { Direction::Incoming },

@@ -5,7 +5,7 @@
 //!   `data.channel_infos[]` (`session_to`, `session_type`, `unread_num`, the
 //!   last message as `meta` with `payload` as JSON text), paged by `data.cursor`.
 //! - `getHistoryMessages`: `POST /users/{u}/messageroaming` with
-//!   `{queue: "<peer>@easemob.com", start, pull_number, is_positive: false}`,
+//!   `{queue: "<peer>@easemob.com" (a group's: "<id>@conference.easemob.com"), start, pull_number, is_positive: false}`,
 //!   `data.msgs[].msg` (base64 protobuf `Meta`s, newest first), `next_key`,
 //!   `is_last`. The [`HistoryCursor`] is `next_key`.
 //! - `deleteConversation`: `DELETE /user/{u}/user_channel?resource=` with
@@ -15,7 +15,10 @@ use super::chat::message_of;
 use super::devices::DeviceApi;
 use crate::messages::{client_id_of_payload, from_payload_json, meta_from_base64};
 use serde_json::{json, Value};
-use unim_core::{Conversation, ConversationId, Direction, Error, HistoryCursor, HistoryPage, Message, MessageStatus};
+use unim_core::{
+    Conversation, ConversationId, ConversationKind, Direction, Error, HistoryCursor, HistoryPage, Message,
+    MessageStatus,
+};
 
 /// The largest conversation page the SDK asks for.
 const LIST_PAGE: usize = 50;
@@ -26,8 +29,9 @@ fn malformed(what: &str) -> Error {
     Error::protocol(format!("Easemob's {what} is malformed"))
 }
 
-/// The last message of a `channel_infos` entry, seen by `me`.
-fn last_message(meta: &Value, me: &str) -> Option<Message> {
+/// The last message of a `channel_infos` entry, seen by `me` (`group`: the
+/// entry is that group's conversation).
+fn last_message(meta: &Value, me: &str, group: Option<&str>) -> Option<Message> {
     let payload: Value = match meta.get("payload")? {
         Value::String(text) => serde_json::from_str(text).ok()?,
         other => other.clone(),
@@ -45,7 +49,10 @@ fn last_message(meta: &Value, me: &str) -> Option<Message> {
     Some(Message {
         client_id: client_id_of_payload(&payload).unwrap_or_else(|| id.clone()),
         server_id: id,
-        conversation: ConversationId::direct(if outgoing { to.clone() } else { from.clone() }),
+        conversation: match group {
+            Some(g) => ConversationId::group(g),
+            None => ConversationId::direct(if outgoing { to.clone() } else { from.clone() }),
+        },
         from,
         to,
         body,
@@ -55,14 +62,18 @@ fn last_message(meta: &Value, me: &str) -> Option<Message> {
     })
 }
 
-/// One `channel_infos` entry as a conversation; `None` for group ones.
+/// One `channel_infos` entry as a conversation: `session_type` `chat` or
+/// `groupchat` (`session_to` is then the group id); `None` for others (rooms).
 fn conversation_of(info: &Value, me: &str) -> Option<Conversation> {
-    if info.get("session_type").and_then(Value::as_str) != Some("chat") {
-        return None;
-    }
-    let peer = info.get("session_to")?.as_str()?.to_ascii_lowercase();
+    let group = match info.get("session_type").and_then(Value::as_str)? {
+        "chat" => false,
+        "groupchat" | "groupChat" => true,
+        _ => return None,
+    };
+    let to = info.get("session_to")?.as_str()?;
+    let id = if group { ConversationId::group(to) } else { ConversationId::direct(to.to_ascii_lowercase()) };
     let unread = info.get("unread_num").and_then(Value::as_u64).unwrap_or(0);
-    let last = info.get("meta").and_then(|m| last_message(m, me));
+    let last = info.get("meta").and_then(|m| last_message(m, me, group.then_some(to)));
     let mut last = last;
     if let Some(m) = last.as_mut() {
         if m.direction == Direction::Incoming && unread == 0 {
@@ -70,7 +81,7 @@ fn conversation_of(info: &Value, me: &str) -> Option<Conversation> {
         }
     }
     Some(Conversation {
-        id: ConversationId::direct(peer),
+        id,
         updated_at_ms: last.as_ref().map_or(0, |m| m.server_time_ms),
         last_message: last,
         unread: u32::try_from(unread).unwrap_or(u32::MAX),
@@ -103,17 +114,22 @@ pub(crate) async fn list(api: &DeviceApi<'_>) -> Result<Vec<Conversation>, Error
     Ok(out)
 }
 
-/// One page of the history with `peer`, backwards from `older` (the newest
-/// page when `None`), oldest first.
+/// One page of the history of `conversation` (a peer's or a group's
+/// queue: `<peer>@easemob.com`, `<group>@conference.easemob.com`), backwards
+/// from `older` (the newest page when `None`), oldest first.
 pub(crate) async fn history(
     api: &DeviceApi<'_>,
-    peer: &str,
+    conversation: &ConversationId,
     older: Option<&HistoryCursor>,
     limit: usize,
 ) -> Result<HistoryPage, Error> {
     let start = older.map_or_else(|| json!(-1), |c| json!(c.0));
+    let queue = match conversation.kind {
+        ConversationKind::Group => format!("{}@{}", conversation.peer, crate::link::GROUP_DOMAIN),
+        ConversationKind::Direct => format!("{}@{}", conversation.peer, crate::link::USER_DOMAIN),
+    };
     let body = json!({
-        "queue": format!("{peer}@easemob.com"),
+        "queue": queue,
         "start": start,
         "pull_number": limit,
         "is_positive": false,
@@ -145,9 +161,10 @@ pub(crate) async fn history(
     Ok(HistoryPage { messages, older })
 }
 
-/// Deletes the conversation with `peer` from the user's list.
-pub(crate) async fn delete(api: &DeviceApi<'_>, peer: &str, resource: &str) -> Result<(), Error> {
-    let body = json!({ "channel": peer, "type": "chat", "delete_roam": false });
+/// Deletes `conversation` from the user's list.
+pub(crate) async fn delete(api: &DeviceApi<'_>, conversation: &ConversationId, resource: &str) -> Result<(), Error> {
+    let kind = if conversation.kind == ConversationKind::Group { "groupchat" } else { "chat" };
+    let body = json!({ "channel": conversation.peer, "type": kind, "delete_roam": false });
     api.request(
         reqwest::Method::DELETE,
         &["user", api.user, "user_channel"],
@@ -173,6 +190,8 @@ mod tests {
         assert_eq!((c.id.peer.as_str(), c.unread, c.updated_at_ms), ("alice", 2, 5));
         let last = c.last_message.expect("last");
         assert_eq!((last.server_id.as_str(), last.direction), ("99", Direction::Incoming));
-        assert!(conversation_of(&json!({"session_to": "g", "session_type": "groupchat"}), "bob").is_none());
+        let g = conversation_of(&json!({"session_to": "123", "session_type": "groupchat", "unread_num": 1}), "bob");
+        assert_eq!(g.map(|c| (c.id, c.unread)), Some((ConversationId::group("123"), 1)));
+        assert!(conversation_of(&json!({"session_to": "r", "session_type": "chatroom"}), "bob").is_none());
     }
 }

@@ -17,11 +17,19 @@
 //! [`unim_core::Event::MessageReceived`], once per server id; mark-read is
 //! the SDK's `channel` message; the conversation list, history and delete
 //! are the SDK's user-token REST calls (`conversations.rs`).
+//!
+//! Groups (docs/protocols/easemob.md, "Groups"): management is the SDK's
+//! `chatgroups` REST calls with the user token (`groups.rs`); group messages
+//! are chat metas to the group's JID with a `GROUPCHAT` body, received from
+//! the group's queue like any other; the `MUC` metas in that queue become
+//! [`unim_core::Event::Group`] (`group_events.rs`).
 
 mod chat;
 mod connection;
 mod conversations;
 mod devices;
+mod group_events;
+mod groups;
 mod handshake;
 mod supervisor;
 
@@ -39,10 +47,11 @@ use supervisor::Supervisor;
 use tokio::sync::{mpsc, oneshot};
 use unim_core::supervise::{supervise, LoginGate, Running};
 use unim_core::{
-    record_disconnect, resume_credentials, Capabilities, ConnectionState, Conversation, ConversationId,
+    record_disconnect, resume_credentials, BatchItem, Capabilities, ConnectionState, Conversation, ConversationId,
     ConversationKind, CredentialLifetime, Credentials, Device, Direction, Disconnect, DisconnectReason, Error,
-    ErrorKind, Event, EventBus, EventStream, HistoryCursor, HistoryPage, Message, MessageStatus, OutgoingMessage,
-    Platform, RenewReason, SavedLogin, Secret, Session, SessionOptions, StateTracker, StoreEntry,
+    ErrorKind, Event, EventBus, EventStream, Group, GroupSpec, GroupUpdate, HistoryCursor, HistoryPage, JoinOutcome,
+    MemberCursor, MemberPage, Message, MessageStatus, MuteDuration, OutgoingMessage, Platform, RenewReason, Role,
+    SavedLogin, Secret, Session, SessionOptions, StateTracker, StoreEntry,
 };
 
 /// Where an [`EasemobSession`] connects.
@@ -108,6 +117,8 @@ pub(crate) struct Inner {
     pending: Mutex<chat::Pending>,
     /// Server ids of the messages already announced.
     seen: Mutex<chat::Seen>,
+    /// The REST client of the group calls.
+    groups: groups::GroupRest,
 }
 
 impl EasemobSession {
@@ -129,6 +140,7 @@ impl EasemobSession {
             pongs: Mutex::new(Vec::new()),
             pending: Mutex::new(chat::Pending::default()),
             seen: Mutex::new(chat::Seen::default()),
+            groups: groups::GroupRest::default(),
         };
         EasemobSession { inner: Arc::new(inner) }
     }
@@ -269,7 +281,7 @@ impl Inner {
     /// Announces the message of a pulled chat meta, once per server id.
     pub(crate) fn received(&self, meta: &Meta, user: &str) {
         let Some(message) = chat::message_of(meta, user) else {
-            tracing::debug!("a chat meta that is not a one-to-one text or custom message is skipped");
+            tracing::debug!("a chat meta that is not a one-to-one or group text or custom message is skipped");
             return;
         };
         let Some(id) = meta.id else { return };
@@ -277,6 +289,13 @@ impl Inner {
             self.tracker.bus().emit(Event::MessageReceived { message: Box::new(message) });
         } else {
             tracing::debug!(id, "a message already announced came again; dropped");
+        }
+    }
+
+    /// Announces the group events of a pulled `MUC` meta.
+    pub(crate) fn group_notice(&self, meta: &Meta, user: &str) {
+        for change in group_events::events_of(meta, user) {
+            self.tracker.bus().emit(Event::Group { change });
         }
     }
 
@@ -301,12 +320,24 @@ impl Inner {
         }
     }
 
-    /// The peer of a one-to-one conversation, normalized.
-    fn direct_peer(conversation: &ConversationId) -> Result<String, Error> {
-        if conversation.kind != ConversationKind::Direct {
-            return Err(Error::unsupported("Easemob group conversations are not supported yet"));
+    /// The conversation normalized: a user name in lower case, or a group
+    /// id (decimal digits) checked.
+    fn normalized(conversation: &ConversationId) -> Result<ConversationId, Error> {
+        match conversation.kind {
+            ConversationKind::Direct => Ok(ConversationId::direct(normalize_username(&conversation.peer)?)),
+            ConversationKind::Group => {
+                crate::rest::groups::check_group_id(&conversation.peer)?;
+                Ok(conversation.clone())
+            }
         }
-        normalize_username(&conversation.peer)
+    }
+
+    /// The JID a meta to `conversation` (normalized) is addressed to.
+    fn jid_of(&self, conversation: &ConversationId) -> Jid {
+        match conversation.kind {
+            ConversationKind::Direct => Jid::user(&self.config.app_key, &conversation.peer),
+            ConversationKind::Group => Jid::group(&self.config.app_key, &conversation.peer),
+        }
     }
 
     /// The token's lifetime as the `PROVISION` reply tells it (absolute Unix
@@ -562,13 +593,18 @@ impl Session for EasemobSession {
     /// ([`crate::messages::CLIENT_ID_EXT`]) for the receivers. A recipient
     /// that does not exist is [`ErrorKind::NotFound`] (204).
     async fn send(&self, message: &OutgoingMessage) -> Result<Message, Error> {
-        let peer = Inner::direct_peer(&message.to)?;
+        let to = Inner::normalized(&message.to)?;
+        let peer = to.peer.clone();
         if message.client_id.is_empty() {
             return Err(Error::invalid_input("the client id is empty"));
         }
         let (user, _) = self.inner.logged_in()?;
-        let body = to_pb_with_client_id(&message.body, &user, &peer, &message.client_id);
-        let meta = Meta::chat(meta_id_for(&message.client_id), Jid::user(&self.inner.config.app_key, &peer), &body);
+        let mut body = to_pb_with_client_id(&message.body, &user, &peer, &message.client_id);
+        if to.kind == ConversationKind::Group {
+            body.r#type = Some(message_body::Type::Groupchat as i32);
+            tracing::debug!(target: "unim::calls", call = "msync groupchat SYNC");
+        }
+        let meta = Meta::chat(meta_id_for(&message.client_id), self.inner.jid_of(&to), &body);
         let dl = self.inner.sync_send(meta).await?;
         let server_id = dl.server_id.ok_or_else(|| Error::protocol("the message ack has no server id"))?;
         // Our own send is known: a copy coming back later is not announced.
@@ -577,8 +613,8 @@ impl Session for EasemobSession {
             server_id: server_id.to_string(),
             client_id: message.client_id.clone(),
             from: user,
-            to: peer.clone(),
-            conversation: ConversationId::direct(peer),
+            to: peer,
+            conversation: to,
             body: message.body.clone(),
             server_time_ms: dl.timestamp.unwrap_or(0),
             direction: Direction::Outgoing,
@@ -595,13 +631,16 @@ impl Session for EasemobSession {
     /// The SDK's `channel` message: a chat meta with a `CHANNEL_ACK` body
     /// to the peer; the server zeroes the conversation's unread count.
     async fn mark_read(&self, conversation: &ConversationId) -> Result<(), Error> {
-        let peer = Inner::direct_peer(conversation)?;
+        let conversation = Inner::normalized(conversation)?;
         let (user, _) = self.inner.logged_in()?;
-        let mut body = to_pb(&unim_core::MessageBody::text(""), &user, &peer);
+        let mut body = to_pb(&unim_core::MessageBody::text(""), &user, &conversation.peer);
         body.r#type = Some(message_body::Type::ChannelAck as i32);
         body.contents.clear();
+        if conversation.kind == ConversationKind::Group {
+            tracing::debug!(target: "unim::calls", call = "msync groupchat SYNC (CHANNEL_ACK)");
+        }
         let id = meta_id_for(&unim_core::new_client_id());
-        self.inner.sync_send(Meta::chat(id, Jid::user(&self.inner.config.app_key, &peer), &body)).await?;
+        self.inner.sync_send(Meta::chat(id, self.inner.jid_of(&conversation), &body)).await?;
         Ok(())
     }
 
@@ -612,19 +651,97 @@ impl Session for EasemobSession {
         older: Option<&HistoryCursor>,
         limit: usize,
     ) -> Result<HistoryPage, Error> {
-        let peer = Inner::direct_peer(conversation)?;
+        let conversation = Inner::normalized(conversation)?;
         if limit == 0 {
             return Err(Error::invalid_input("the history page limit must be at least 1"));
         }
         let (user, token) = self.inner.logged_in()?;
-        conversations::history(&self.inner.device_api(&user, &token), &peer, older, limit.min(50)).await
+        if conversation.kind == ConversationKind::Group {
+            tracing::debug!(target: "unim::calls", call = "POST /users/{username}/messageroaming (group queue)");
+        }
+        conversations::history(&self.inner.device_api(&user, &token), &conversation, older, limit.min(50)).await
     }
 
     /// The web SDK's `deleteConversation` (the history stays).
     async fn delete_conversation(&self, conversation: &ConversationId) -> Result<(), Error> {
-        let peer = Inner::direct_peer(conversation)?;
+        let conversation = Inner::normalized(conversation)?;
         let (user, token) = self.inner.logged_in()?;
-        conversations::delete(&self.inner.device_api(&user, &token), &peer, &self.inner.resource).await
+        conversations::delete(&self.inner.device_api(&user, &token), &conversation, &self.inner.resource).await
+    }
+
+    /// `POST /chatgroups` with the user's token (`spec.owner` must be unset or the user).
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        groups::create(&self.inner, spec).await
+    }
+
+    /// `GET /chatgroups/{id}`.
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        groups::info(&self.inner, group).await
+    }
+
+    /// `PUT /chatgroups/{id}` (`groupname`, `description`).
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        groups::update(&self.inner, group, update).await
+    }
+
+    /// The SDK's `POST /chatgroups/{id}/invite` (added at once: `invite_need_confirm` is off).
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        groups::add(&self.inner, group, users).await
+    }
+
+    /// `DELETE /chatgroups/{id}/users/{names}` in batches.
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        groups::remove(&self.inner, group, users).await
+    }
+
+    /// The SDK's `POST /chatgroups/{id}/apply`.
+    async fn join_group(&self, group: &str, message: Option<&str>) -> Result<JoinOutcome, Error> {
+        groups::join(&self.inner, group, message).await
+    }
+
+    /// The SDK's `POST /chatgroups/{id}/apply_verify`.
+    async fn decide_join(&self, group: &str, applicant: &str, accept: bool) -> Result<(), Error> {
+        groups::decide(&self.inner, group, applicant, accept).await
+    }
+
+    /// The SDK's `DELETE /chatgroups/{id}/quit`; the owner is refused (`group_owner_leave` Refused).
+    async fn leave_group(&self, group: &str) -> Result<(), Error> {
+        groups::leave(&self.inner, group).await
+    }
+
+    /// `DELETE /chatgroups/{id}` (the owner only).
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        groups::dismiss(&self.inner, group).await
+    }
+
+    /// `GET /chatgroups/{id}/users` pages (the cursor is `pagenum`; keep one `limit` per listing).
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        groups::members(&self.inner, group, cursor, limit).await
+    }
+
+    /// `POST` / `DELETE /chatgroups/{id}/admin`.
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        groups::set_role(&self.inner, group, user, role).await
+    }
+
+    /// `PUT /chatgroups/{id}` with `newowner`.
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        groups::transfer(&self.inner, group, new_owner).await
+    }
+
+    /// `POST` / `DELETE /chatgroups/{id}/mute`.
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        groups::mute(&self.inner, group, user, duration).await
+    }
+
+    /// `GET /chatgroups/user/{username}`, then the groups' details.
+    async fn joined_groups(&self) -> Result<Vec<Group>, Error> {
+        groups::joined(&self.inner).await
     }
 
     /// Sends `UNREAD` (the SDK's heartbeat) and waits for its reply.

@@ -315,6 +315,8 @@ impl Supervisor {
             }
             if meta.ns == Some(crate::link::meta::NameSpace::Chat as i32) {
                 self.inner.received(meta, &self.user);
+            } else if meta.ns == Some(crate::link::meta::NameSpace::Muc as i32) {
+                self.inner.group_notice(meta, &self.user);
             } else {
                 tracing::debug!(ns = ?meta.ns, "meta of a kind the session does not handle");
             }

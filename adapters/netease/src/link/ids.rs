@@ -76,6 +76,62 @@ pub mod cmd {
     pub const GET_SERVER_SESSIONS: Command = Command::new(7, 19);
     /// `7_22` delete server sessions: `Q = [PropertyArray sessions]` (tag 1 the id).
     pub const DELETE_SERVER_SESSIONS: Command = Command::new(7, 22);
+    /// `7_3` push: a system message, `r = [Property sysMsg]` (a team application, type 0).
+    pub const SYS_MSG: Command = Command::new(7, 3);
+    /// `8_1` create a team: `Q = [Property team, StrArray accounts, String ps, Property antispam]`;
+    /// `r = [Property team, StrArray abortedAccids]`.
+    pub const CREATE_TEAM: Command = Command::new(8, 1);
+    /// `8_2` send a team message: `Q = [Property msg]`; `r = [msg with time and idServer]`.
+    pub const SEND_TEAM_MSG: Command = Command::new(8, 2);
+    /// `8_3` push: a team message (notifications too), `r = [Property msg]`.
+    pub const TEAM_MSG: Command = Command::new(8, 3);
+    /// `8_5` add members: `Q = [Long tid, StrArray accounts, String ps, String attach]`;
+    /// `r = [Long time, StrArray abortedAccids]`.
+    pub const ADD_TEAM_MEMBERS: Command = Command::new(8, 5);
+    /// `8_6` remove members: `Q = [Long tid, StrArray accounts]`.
+    pub const REMOVE_TEAM_MEMBERS: Command = Command::new(8, 6);
+    /// `8_7` update a team: `Q = [Property team (tag 1 the tid), Property antispam]`; `r = [Long tid, Long time]`.
+    pub const UPDATE_TEAM: Command = Command::new(8, 7);
+    /// `8_8` leave a team: `Q = [Long tid]`.
+    pub const LEAVE_TEAM: Command = Command::new(8, 8);
+    /// `8_9` get a team: `Q = [Long tid]`; `r = [Property team]`.
+    pub const GET_TEAM: Command = Command::new(8, 9);
+    /// `8_10` the user's teams: `Q = [Long timetag]`; `r = [PropertyArray teams, Long timetag]`.
+    pub const GET_TEAMS: Command = Command::new(8, 10);
+    /// `8_11` a team's members: `Q = [Long tid, Long timetag]`;
+    /// `r = [Long tid, PropertyArray members, Long timetag]`.
+    pub const GET_TEAM_MEMBERS: Command = Command::new(8, 11);
+    /// `8_12` dismiss a team: `Q = [Long tid]`.
+    pub const DISMISS_TEAM: Command = Command::new(8, 12);
+    /// `8_13` apply to join: `Q = [Long tid, String ps]`; `r = [Property team]`, code 200
+    /// (joined) or 808 (the application waits for a manager).
+    pub const APPLY_TEAM: Command = Command::new(8, 13);
+    /// `8_14` accept an application: `Q = [Long tid, String applicant]`.
+    pub const PASS_TEAM_APPLY: Command = Command::new(8, 14);
+    /// `8_15` reject an application: `Q = [Long tid, String applicant, String ps]`.
+    pub const REJECT_TEAM_APPLY: Command = Command::new(8, 15);
+    /// `8_16` add managers: `Q = [Long tid, StrArray accounts]`.
+    pub const ADD_TEAM_MANAGERS: Command = Command::new(8, 16);
+    /// `8_17` remove managers: `Q = [Long tid, StrArray accounts]`.
+    pub const REMOVE_TEAM_MANAGERS: Command = Command::new(8, 17);
+    /// `8_18` transfer a team: `Q = [Long tid, String newOwner, Bool leave]`.
+    pub const TRANSFER_TEAM: Command = Command::new(8, 18);
+    /// `8_23` team history: the `7_6` parameters with `to` the tid (a Long); `r = [PropertyArray msgs]`.
+    pub const GET_TEAM_HISTORY_MSGS: Command = Command::new(8, 23);
+    /// `8_25` mute a member: `Q = [Long tid, String account, Int mute (1 on, 0 off)]`; the
+    /// emulator also reads an optional fourth `Long` (the mute's length, seconds).
+    pub const UPDATE_MUTE_STATE_IN_TEAM: Command = Command::new(8, 25);
+    /// `8_26` the user's own member records: `Q = [LongArray tids]`; `r = [PropertyArray teamMembers]`.
+    pub const GET_MY_TEAM_MEMBERS: Command = Command::new(8, 26);
+    /// `8_101` push: this user created a team from another client, `r = [Property team]`.
+    pub const SYNC_CREATE_TEAM: Command = Command::new(8, 101);
+    /// `8_102` push: a team message this user sent from another client, `r = [Property msg]`.
+    pub const SYNC_SEND_TEAM_MSG: Command = Command::new(8, 102);
+    /// `8_109` push during sync: the user's teams, `r = [Long timetag, PropertyArray teams]`.
+    pub const SYNC_TEAMS: Command = Command::new(8, 109);
+    /// `8_126` push during sync: the user's own member records,
+    /// `r = [PropertyArray teamMembers, Long timetag]`.
+    pub const SYNC_MY_TEAM_MEMBERS: Command = Command::new(8, 126);
 }
 
 /// Tags of the login Property (the 2_3 request).
@@ -190,6 +246,14 @@ pub mod msg {
     pub const NEED_UPDATE_SESSION: u32 = 28;
 }
 
+/// msg scenes (msg tag 0, `7_16` scene).
+pub mod scene {
+    /// One-to-one.
+    pub const P2P: i64 = 0;
+    /// A team: `to` is the tid.
+    pub const TEAM: i64 = 1;
+}
+
 /// Tags of a server session Property (`7_19`, `7_22`).
 pub mod session {
     /// String: the id, `p2p|<accid>` or `team|<tid>`.
@@ -226,8 +290,145 @@ pub mod sync {
     pub const OFFLINE_MSGS: u32 = 2;
     /// Teams.
     pub const TEAMS: u32 = 3;
+    /// The user's own team member records.
+    pub const MY_TEAM_MEMBERS: u32 = 15;
     /// Roaming messages.
     pub const ROAMING_MSGS: u32 = 7;
+}
+
+/// Tags of a team Property (`8_1`, `8_7`, `8_9`, `8_10`, notification `tinfo`).
+pub mod team {
+    /// String: the tid.
+    pub const TEAM_ID: u32 = 1;
+    /// String: the name.
+    pub const NAME: u32 = 3;
+    /// Int: 0 normal, 1 advanced.
+    pub const TYPE: u32 = 4;
+    /// String: the owner's accid.
+    pub const OWNER: u32 = 5;
+    /// Int: the member limit.
+    pub const LEVEL: u32 = 6;
+    /// Int: 1 while the team exists.
+    pub const VALID: u32 = 8;
+    /// Int: how many members.
+    pub const MEMBER_NUM: u32 = 9;
+    /// Long: when the member list last changed, ms.
+    pub const MEMBER_UPDATE_TIME: u32 = 10;
+    /// Long: when it was created, ms.
+    pub const CREATE_TIME: u32 = 11;
+    /// Long: when it last changed, ms.
+    pub const UPDATE_TIME: u32 = 12;
+    /// String `"1"`/`"0"`: whether the reader is a member.
+    pub const VALID_TO_CURRENT_USER: u32 = 13;
+    /// String: the introduction.
+    pub const INTRO: u32 = 14;
+    /// String: the announcement.
+    pub const ANNOUNCEMENT: u32 = 15;
+    /// Int: 0 free, 1 needs approval, 2 nobody may apply (joinmode).
+    pub const JOIN_MODE: u32 = 16;
+    /// String: the app's custom field.
+    pub const CUSTOM: u32 = 18;
+    /// String: the avatar URL.
+    pub const AVATAR: u32 = 20;
+    /// Int: 0 invitees must accept, 1 they join at once (beinvitemode).
+    pub const BE_INVITE_MODE: u32 = 21;
+    /// Int: 0 managers invite, 1 every member (invitemode).
+    pub const INVITE_MODE: u32 = 22;
+    /// Int: 0 managers change the info, 1 every member.
+    pub const UPDATE_TEAM_MODE: u32 = 23;
+    /// Int: 0 managers change the custom field, 1 every member.
+    pub const UPDATE_CUSTOM_MODE: u32 = 24;
+    /// String `"0"`/`"1"`: the whole team is muted.
+    pub const MUTE: u32 = 100;
+    /// String `"0"` none, `"1"` ordinary members, `"3"` everyone.
+    pub const MUTE_TYPE: u32 = 101;
+}
+
+/// Tags of a teamMember Property (`8_11`, `8_26`, `8_126`).
+pub mod team_member {
+    /// String: the tid.
+    pub const TEAM_ID: u32 = 1;
+    /// String: the member's accid.
+    pub const ACCOUNT: u32 = 3;
+    /// Int: 0 normal, 1 owner, 2 manager.
+    pub const TYPE: u32 = 4;
+    /// String: the nickname in the team.
+    pub const NICK_IN_TEAM: u32 = 5;
+    /// Long: notification bits.
+    pub const BITS: u32 = 7;
+    /// Int: 1 active.
+    pub const ACTIVE: u32 = 8;
+    /// Int: 1 while a member.
+    pub const VALID: u32 = 9;
+    /// Long: when they joined, ms.
+    pub const JOIN_TIME: u32 = 10;
+    /// Long: when the record last changed, ms.
+    pub const UPDATE_TIME: u32 = 11;
+    /// Int: 1 muted.
+    pub const MUTE: u32 = 13;
+    /// Long (emulator extension): when the mute ends, ms.
+    pub const MUTE_END: u32 = 1001;
+}
+
+/// teamMember types (tag 4).
+pub mod member_type {
+    /// A plain member.
+    pub const NORMAL: i64 = 0;
+    /// The owner.
+    pub const OWNER: i64 = 1;
+    /// A manager.
+    pub const MANAGER: i64 = 2;
+}
+
+/// Tags of a sysMsg Property (`7_3`).
+pub mod sys_msg {
+    /// Long: when, ms.
+    pub const TIME: u32 = 0;
+    /// Int: 0 applyTeam, 1 rejectTeamApply, 2 teamInvite, 3 rejectTeamInvite, ...
+    pub const TYPE: u32 = 1;
+    /// String: the recipient (the tid for team applications).
+    pub const TO: u32 = 2;
+    /// String: the sender (the applicant).
+    pub const FROM: u32 = 3;
+    /// String: the postscript (the application's message).
+    pub const PS: u32 = 4;
+    /// String: the attachment.
+    pub const ATTACH: u32 = 5;
+    /// String: the server id.
+    pub const ID_SERVER: u32 = 6;
+    /// sysMsg type 0: someone applies to join a team.
+    pub const TYPE_APPLY_TEAM: i64 = 0;
+    /// sysMsg type 1: a team manager rejected the application.
+    pub const TYPE_REJECT_TEAM_APPLY: i64 = 1;
+}
+
+/// Team notifications: team messages of type 5 whose attach is the JSON
+/// `{"id": <op>, "data": {"tinfo": <team Property>, "ids": [...], "id": ..., "mute": 0|1}}`.
+pub mod team_notification {
+    /// msg type 5: a notification.
+    pub const MSG_TYPE: i64 = 5;
+    /// Members were added (`ids`).
+    pub const ADD_MEMBERS: i64 = 0;
+    /// Members were removed (`ids`).
+    pub const REMOVE_MEMBERS: i64 = 1;
+    /// The sender left.
+    pub const LEAVE: i64 = 2;
+    /// The team's info changed (`tinfo` has the changed fields).
+    pub const UPDATE: i64 = 3;
+    /// The team was dismissed.
+    pub const DISMISS: i64 = 4;
+    /// An application was accepted (`id` the new member).
+    pub const PASS_APPLY: i64 = 5;
+    /// The sender handed the team to `id`.
+    pub const TRANSFER: i64 = 6;
+    /// Members became managers (`ids`).
+    pub const ADD_MANAGERS: i64 = 7;
+    /// Managers became plain members (`ids`).
+    pub const REMOVE_MANAGERS: i64 = 8;
+    /// An invitee accepted (the sender joined).
+    pub const ACCEPT_INVITE: i64 = 9;
+    /// A member was muted or unmuted (`id`, `mute`).
+    pub const UPDATE_MUTE: i64 = 10;
 }
 
 /// Tags that carry secrets; `Debug` of a Property hides them.

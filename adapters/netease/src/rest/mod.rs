@@ -6,6 +6,7 @@
 //! JSON body, under the same base, as the official server SDKs address them.
 
 pub mod client;
+pub mod teams;
 pub mod types;
 
 pub use client::{RestClient, SignedHeaders};

@@ -32,7 +32,10 @@ pub(crate) enum LinkEvent {
 /// Replies awaited, by `ser`, and the heartbeats awaited.
 #[derive(Default)]
 struct Pending {
-    replies: HashMap<u64, oneshot::Sender<Response>>,
+    /// By `ser`: the command asked and who waits for its reply. Pushes sent
+    /// during a sync carry the `5_1` request's `ser` too, so a reply must also
+    /// match the command.
+    replies: HashMap<u64, (Command, oneshot::Sender<Response>)>,
     heartbeats: Vec<oneshot::Sender<()>>,
 }
 
@@ -163,7 +166,7 @@ impl Connection {
     pub(crate) async fn request(&self, command: Command, q: Vec<Param>, timeout: Duration) -> Result<Response, Error> {
         let ser = self.ser.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
-        lock(&self.pending).replies.insert(ser, tx);
+        lock(&self.pending).replies.insert(ser, (command, tx));
         if let Err(e) = self.send_request(&Request::new(command, ser, q)) {
             lock(&self.pending).replies.remove(&ser);
             return Err(e);
@@ -283,10 +286,13 @@ impl Reader {
             return;
         }
         if let Some(ser) = response.ser {
-            let waiter = lock(&self.pending).replies.remove(&ser);
-            if let Some(waiter) = waiter {
-                let _ = waiter.send(response);
-                return;
+            let mut pending = lock(&self.pending);
+            if pending.replies.get(&ser).is_some_and(|(asked, _)| *asked == response.command) {
+                if let Some((_, waiter)) = pending.replies.remove(&ser) {
+                    drop(pending);
+                    let _ = waiter.send(response);
+                    return;
+                }
             }
         }
         let _ = self.events.send((self.id, LinkEvent::Push(Box::new(response))));

@@ -1,7 +1,8 @@
-//! Messages over the web link (docs/protocols/netease.md 5.3-5.6, 5.9):
-//! `7_1` send with the client id as idClient; `7_2` (received), `7_101`
-//! (sent from another own client) and `4_4` (the login's offline messages)
-//! become [`Event::MessageReceived`], once each, acknowledged with `4_5`;
+//! Messages over the web link (docs/protocols/netease.md 5.3-5.6, 5.9,
+//! "Teams"): `7_1` send (a team: `8_2`) with the client id as idClient; `7_2`
+//! and `8_3` (received), `7_101` and `8_102` (sent from another own client)
+//! and `4_4` (the login's offline messages) become
+//! [`Event::MessageReceived`], once each, acknowledged with `4_5`;
 //! the server's session list `7_19`, mark read `7_16`, history `7_6` and
 //! session delete `7_22`. Unread counts come from [`super::chats`].
 //!
@@ -13,7 +14,7 @@ use super::chats::Chats;
 use super::connection::Connection;
 use super::{lock, Inner};
 use crate::error::{code, error_from_api};
-use crate::link::ids::{msg as tag, session as stag, session_req as rtag};
+use crate::link::ids::{msg as tag, scene, session as stag, session_req as rtag, team_notification};
 use crate::link::{cmd, Param, Property, Response};
 use crate::message::{message_of_wire, number, to_wire, SCENE_P2P};
 use serde_json::Value;
@@ -28,13 +29,65 @@ const MAX_LIMIT: usize = 100;
 /// One-to-one session ids start with this.
 const P2P_PREFIX: &str = "p2p|";
 
-/// The peer of a one-to-one conversation; NetEase stores accids lower-cased.
-fn peer_of(id: &ConversationId) -> Result<String, Error> {
-    match id.kind {
-        ConversationKind::Direct if !id.peer.is_empty() => Ok(id.peer.to_ascii_lowercase()),
-        ConversationKind::Direct => Err(Error::invalid_input("the conversation has no peer")),
-        ConversationKind::Group => Err(Error::unsupported("NetEase team conversations are not supported yet")),
+/// Team session ids start with this.
+const TEAM_PREFIX: &str = "team|";
+
+/// Where a conversation goes on the wire: the scene and the `to` (an accid,
+/// lower-cased as NetEase stores them, or a tid).
+#[derive(Debug, PartialEq, Eq)]
+struct Target {
+    scene: i64,
+    to: String,
+}
+
+impl Target {
+    fn session_id(&self) -> String {
+        let prefix = if self.scene == scene::TEAM { TEAM_PREFIX } else { P2P_PREFIX };
+        format!("{prefix}{}", self.to)
     }
+
+    fn conversation(&self) -> ConversationId {
+        if self.scene == scene::TEAM {
+            ConversationId::group(self.to.clone())
+        } else {
+            ConversationId::direct(self.to.clone())
+        }
+    }
+}
+
+fn target_of(id: &ConversationId) -> Result<Target, Error> {
+    match id.kind {
+        ConversationKind::Direct if !id.peer.is_empty() => {
+            Ok(Target { scene: SCENE_P2P, to: id.peer.to_ascii_lowercase() })
+        }
+        ConversationKind::Group if !id.peer.is_empty() && id.peer.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Target { scene: scene::TEAM, to: id.peer.clone() })
+        }
+        ConversationKind::Group => Err(Error::invalid_input(format!("{:?} is not a NetEase tid", id.peer))),
+        ConversationKind::Direct => Err(Error::invalid_input("the conversation has no peer")),
+    }
+}
+
+/// The conversation of a server session id (`p2p|<accid>`, `team|<tid>`).
+fn conversation_of_session(id: &str) -> Option<ConversationId> {
+    if let Some(tid) = id.strip_prefix(TEAM_PREFIX).filter(|t| !t.is_empty()) {
+        return Some(ConversationId::group(tid));
+    }
+    id.strip_prefix(P2P_PREFIX).filter(|p| !p.is_empty()).map(ConversationId::direct)
+}
+
+/// A msg Property as `me` sees it, in its team's conversation when its scene is 1.
+pub(crate) fn wire_message(msg: &Property, me: &str) -> Result<Message, Error> {
+    let mut m = message_of_wire(msg, me)?;
+    if msg.int(tag::SCENE) == Some(scene::TEAM) {
+        m.conversation = ConversationId::group(m.to.clone());
+    }
+    Ok(m)
+}
+
+/// Whether a msg Property is a team notification (handled as group events).
+pub(crate) fn is_notification(msg: &Property) -> bool {
+    msg.int(tag::SCENE) == Some(scene::TEAM) && msg.int(tag::TYPE) == Some(team_notification::MSG_TYPE)
 }
 
 fn refused(reply: &Response, what: &str) -> Result<(), Error> {
@@ -54,7 +107,7 @@ impl Inner {
         lock(&self.chats)
     }
 
-    fn me(&self) -> Result<String, Error> {
+    pub(super) fn me(&self) -> Result<String, Error> {
         self.user().ok_or_else(|| Error::invalid_state("not logged in"))
     }
 
@@ -66,7 +119,9 @@ impl Inner {
     /// sees them; `None` when `push` is not a message push.
     pub(crate) fn messages_of(&self, push: &Response) -> Option<Vec<Message>> {
         let msgs = match push.command {
-            cmd::MSG | cmd::SYNC_SEND_MSG => push.property(0).map(|p| vec![p]),
+            cmd::MSG | cmd::SYNC_SEND_MSG | cmd::TEAM_MSG | cmd::SYNC_SEND_TEAM_MSG => {
+                push.property(0).map(|p| vec![p])
+            }
             cmd::SYNC_OFFLINE_MSGS => push.properties(0),
             _ => return None,
         };
@@ -75,7 +130,7 @@ impl Inner {
             Vec::new()
         });
         let me = self.user().unwrap_or_default();
-        let parsed = msgs.iter().filter_map(|p| match message_of_wire(p, &me) {
+        let parsed = msgs.iter().filter(|p| !is_notification(p)).filter_map(|p| match wire_message(p, &me) {
             Ok(m) => Some(m),
             Err(e) => {
                 tracing::warn!(command = %push.command, "ignored a message: {e}");
@@ -87,23 +142,28 @@ impl Inner {
 
     /// Announces each of `msgs` not seen before, in the order given, and
     /// acknowledges the received ones with `4_5` (the SDK acknowledges what
-    /// it got as (7, 2, ids), offline messages included).
+    /// it got as (7, 2, ids), offline messages included; team ones as (8, 3, ids)).
     pub(crate) fn take_in(&self, conn: &Connection, msgs: Vec<Message>) {
-        let mut received = Vec::new();
+        // Team messages are acknowledged as what carries them live (8_3), the others as 7_2.
+        let (mut direct, mut team) = (Vec::new(), Vec::new());
         for message in msgs {
             if message.direction == Direction::Incoming {
-                received.push(message.server_id.clone());
+                let list = if message.conversation.kind == ConversationKind::Group { &mut team } else { &mut direct };
+                list.push(message.server_id.clone());
             }
             let fresh = self.chats().accept(&message);
             if fresh {
                 self.emit(Event::MessageReceived { message: Box::new(message) });
             }
         }
-        if !received.is_empty() {
+        for (kind, ids) in [(cmd::MSG, direct), (cmd::TEAM_MSG, team)] {
+            if ids.is_empty() {
+                continue;
+            }
             let ack = vec![
-                Param::scalar("Byte", cmd::MSG.sid),
-                Param::scalar("Byte", cmd::MSG.cid),
-                Param { t: "LongArray".into(), v: Value::from(received) },
+                Param::scalar("Byte", kind.sid),
+                Param::scalar("Byte", kind.cid),
+                Param { t: "LongArray".into(), v: Value::from(ids) },
             ];
             if let Err(e) = conn.send(cmd::BATCH_MARK_READ, ack) {
                 tracing::debug!("4_5 not sent: {e}");
@@ -111,8 +171,21 @@ impl Inner {
         }
     }
 
-    /// Handles a message push live; false when `push` is not one.
+    /// Handles a message push live (team notifications become group
+    /// events); false when `push` is not one.
     pub(crate) fn on_message_push(&self, conn: &Connection, push: &Response) -> bool {
+        if push.command == cmd::SYS_MSG {
+            self.on_sys_msg(push);
+            return true;
+        }
+        if push.command == cmd::TEAM_MSG {
+            if let Ok(p) = push.property(0) {
+                if is_notification(&p) {
+                    self.on_team_notification(&p);
+                    return true;
+                }
+            }
+        }
         match self.messages_of(push) {
             Some(msgs) => {
                 self.take_in(conn, msgs);
@@ -122,29 +195,32 @@ impl Inner {
         }
     }
 
-    /// `7_1`; the server's copy (a resend of the same idClient is answered
-    /// with the first one).
+    /// `7_1` (a team: `8_2`); the server's copy (a resend of the same
+    /// idClient is answered with the first one).
     pub(crate) async fn send_message(&self, out: &OutgoingMessage) -> Result<Message, Error> {
-        let peer = peer_of(&out.to)?;
+        let target = target_of(&out.to)?;
         if out.client_id.is_empty() {
             return Err(Error::invalid_input("the message has no client id"));
         }
         let conn = self.live_link()?;
         let me = self.me()?;
         let mut p = to_wire(&out.body);
-        p.set(tag::SCENE, SCENE_P2P);
-        p.set(tag::TO, peer.as_str());
+        p.set(tag::SCENE, target.scene);
+        p.set(tag::TO, target.to.as_str());
         p.set(tag::ID_CLIENT, out.client_id.as_str());
         p.set(tag::RESEND, 0);
         p.set(tag::NEED_UPDATE_SESSION, 1);
-        let reply = conn.request(cmd::SEND_MSG, vec![Param::property(p)], self.options.request_timeout).await?;
-        refused(&reply, "sendMsg")?;
-        let copy = reply.property(0).map_err(malformed("7_1"))?;
+        let (command, name) =
+            if target.scene == scene::TEAM { (cmd::SEND_TEAM_MSG, "sendTeamMsg") } else { (cmd::SEND_MSG, "sendMsg") };
+        tracing::debug!(target: "unim::calls", call = %format!("link {command} {name}"));
+        let reply = conn.request(command, vec![Param::property(p)], self.options.request_timeout).await?;
+        refused(&reply, name)?;
+        let copy = reply.property(0).map_err(malformed(name))?;
         let mut message = message_of_wire(&copy, &me)?;
         if message.to.is_empty() {
-            message.to = peer.clone();
-            message.conversation = ConversationId::direct(peer);
+            message.to = target.to.clone();
         }
+        message.conversation = target.conversation();
         self.chats().accept(&message);
         Ok(message)
     }
@@ -164,33 +240,28 @@ impl Inner {
         let sessions = if reply.r.len() > 1 { reply.properties(1).map_err(malformed("7_19"))? } else { Vec::new() };
         let mut out = Vec::new();
         for s in sessions {
-            let Some(peer) = s.str(stag::ID).and_then(|id| id.strip_prefix(P2P_PREFIX).map(str::to_owned)) else {
+            let Some(id) = s.str(stag::ID).as_deref().and_then(conversation_of_session) else {
                 continue;
             };
             let last = match s.str(stag::LAST_MSG).filter(|l| !l.is_empty()) {
-                Some(text) => Some(self.last_message(&text, &me, &peer)?),
+                Some(text) => Some(self.last_message(&text, &me, &id)?),
                 None => None,
             };
             let updated = s.get(stag::UPDATE_TIME).and_then(number).or(last.as_ref().map(|m| m.server_time_ms));
-            let unread = self.chats().unread(&peer);
-            out.push(Conversation {
-                id: ConversationId::direct(peer),
-                last_message: last,
-                unread,
-                updated_at_ms: updated.unwrap_or(0),
-            });
+            let unread = self.chats().unread(&id);
+            out.push(Conversation { id, last_message: last, unread, updated_at_ms: updated.unwrap_or(0) });
         }
         out.sort_by_key(|c| std::cmp::Reverse(c.updated_at_ms));
         Ok(out)
     }
 
     /// A session's lastMsg (a msg Property as JSON text).
-    fn last_message(&self, text: &str, me: &str, peer: &str) -> Result<Message, Error> {
+    fn last_message(&self, text: &str, me: &str, id: &ConversationId) -> Result<Message, Error> {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| Error::protocol(format!("a 7_19 session's lastMsg is not JSON: {e}")))?;
         let p = Property::from_value(&value).map_err(malformed("7_19 lastMsg"))?;
-        let mut m = message_of_wire(&p, me)?;
-        if m.direction == Direction::Incoming && !self.chats().is_unread(peer, &m.server_id) {
+        let mut m = wire_message(&p, me)?;
+        if m.direction == Direction::Incoming && !self.chats().is_unread(id, &m.server_id) {
             m.status = MessageStatus::Read;
         }
         Ok(m)
@@ -198,28 +269,31 @@ impl Inner {
 
     /// `7_16` for the conversation, then its unread count is 0.
     pub(crate) async fn mark_read(&self, id: &ConversationId) -> Result<(), Error> {
-        let peer = peer_of(id)?;
+        let target = target_of(id)?;
         let conn = self.live_link()?;
         let q = vec![
-            Param::scalar("Byte", SCENE_P2P),
-            Param::scalar("String", peer.as_str()),
+            Param::scalar("Byte", target.scene),
+            Param::scalar("String", target.to.as_str()),
             Param::scalar("Long", self.now_ms()),
         ];
+        if target.scene == scene::TEAM {
+            tracing::debug!(target: "unim::calls", call = "link 7_16 markSessionAck");
+        }
         let reply = conn.request(cmd::MARK_SESSION_ACK, q, self.options.request_timeout).await?;
         refused(&reply, "markSessionAck")?;
-        self.chats().mark_read(&peer);
+        self.chats().mark_read(&target.conversation());
         Ok(())
     }
 
     /// `7_22` for the conversation (its history stays on the server).
     pub(crate) async fn delete_conversation(&self, id: &ConversationId) -> Result<(), Error> {
-        let peer = peer_of(id)?;
+        let target = target_of(id)?;
         let conn = self.live_link()?;
-        let session = Property::new().with(stag::ID, format!("{P2P_PREFIX}{peer}"));
+        let session = Property::new().with(stag::ID, target.session_id());
         let q = vec![Param::property_array(vec![session])];
         let reply = conn.request(cmd::DELETE_SERVER_SESSIONS, q, self.options.request_timeout).await?;
         refused(&reply, "deleteServerSessions")?;
-        self.chats().forget(&peer);
+        self.chats().forget(&target.conversation());
         Ok(())
     }
 
@@ -230,7 +304,7 @@ impl Inner {
         older: Option<&HistoryCursor>,
         limit: usize,
     ) -> Result<HistoryPage, Error> {
-        let peer = peer_of(id)?;
+        let target = target_of(id)?;
         let want = limit.clamp(1, MAX_LIMIT);
         let (end, last_id) = match older {
             Some(c) => decode_cursor(c)?,
@@ -238,8 +312,13 @@ impl Inner {
         };
         let conn = self.live_link()?;
         let me = self.me()?;
+        // A team's history is 8_23, whose `to` is the tid as a Long.
+        let (command, to) = match target.scene {
+            scene::TEAM => (cmd::GET_TEAM_HISTORY_MSGS, super::teams::tid_param(&target.to)?),
+            _ => (cmd::GET_HISTORY_MSGS, Param::scalar("String", target.to.as_str())),
+        };
         let q = vec![
-            Param::scalar("String", peer.as_str()),
+            to,
             Param::scalar("Long", 0),
             Param::scalar("Long", end),
             Param::scalar("Long", last_id),
@@ -247,14 +326,18 @@ impl Inner {
             Param::scalar("bool", false),
             Param { t: "LongArray".into(), v: Value::Array(Vec::new()) },
         ];
-        let reply = conn.request(cmd::GET_HISTORY_MSGS, q, self.options.request_timeout).await?;
+        if target.scene == scene::TEAM {
+            tracing::debug!(target: "unim::calls", call = "link 8_23 getTeamHistoryMsgs");
+        }
+        let reply = conn.request(command, q, self.options.request_timeout).await?;
         refused(&reply, "getHistoryMsgs")?;
         let raw = if reply.r.is_empty() { Vec::new() } else { reply.properties(0).map_err(malformed("7_6"))? };
         let full = raw.len() >= want;
         let mut messages = Vec::with_capacity(raw.len());
-        for p in raw {
-            let mut m = message_of_wire(&p, &me)?;
-            if m.direction == Direction::Incoming && !self.chats().is_unread(&peer, &m.server_id) {
+        let conversation = target.conversation();
+        for p in raw.iter().filter(|p| !is_notification(p)) {
+            let mut m = wire_message(p, &me)?;
+            if m.direction == Direction::Incoming && !self.chats().is_unread(&conversation, &m.server_id) {
                 m.status = MessageStatus::Read;
             }
             messages.push(m);
@@ -292,8 +375,17 @@ mod tests {
         for bad in ["", "5", "a:1", "1:b", "1:2:3"] {
             assert!(decode_cursor(&HistoryCursor(bad.into())).is_err(), "{bad}");
         }
-        assert_eq!(peer_of(&ConversationId::direct("Bob")).unwrap(), "bob");
-        assert_eq!(peer_of(&ConversationId::group("1")).unwrap_err().kind, unim_core::ErrorKind::Unsupported);
-        assert_eq!(peer_of(&ConversationId::direct("")).unwrap_err().kind, unim_core::ErrorKind::InvalidInput);
+        let bob = target_of(&ConversationId::direct("Bob")).unwrap();
+        assert_eq!((bob.scene, bob.session_id()), (SCENE_P2P, "p2p|bob".to_string()));
+        let team = target_of(&ConversationId::group("3000000001")).unwrap();
+        assert_eq!(
+            (team.session_id(), team.conversation()),
+            ("team|3000000001".into(), ConversationId::group("3000000001"))
+        );
+        assert_eq!(target_of(&ConversationId::group("x1")).unwrap_err().kind, unim_core::ErrorKind::InvalidInput);
+        assert_eq!(target_of(&ConversationId::direct("")).unwrap_err().kind, unim_core::ErrorKind::InvalidInput);
+        assert_eq!(conversation_of_session("team|7"), Some(ConversationId::group("7")));
+        assert_eq!(conversation_of_session("p2p|bob"), Some(ConversationId::direct("bob")));
+        assert_eq!(conversation_of_session("team|"), None);
     }
 }

@@ -31,6 +31,7 @@ mod devices;
 mod handshake;
 mod messaging;
 mod supervisor;
+mod teams;
 mod token;
 
 use crate::link::{cmd, ClientType, Framing, Param, SocketIoJson};
@@ -50,6 +51,7 @@ use unim_core::{
     Device, Disconnect, DisconnectReason, Error, ErrorKind, Event, EventBus, EventStream, HistoryCursor, HistoryPage,
     Message, OutgoingMessage, Platform, SavedLogin, Secret, Session, SessionOptions, StateTracker, StoreEntry,
 };
+use unim_core::{BatchItem, Group, GroupSpec, GroupUpdate, JoinOutcome, MemberCursor, MemberPage, MuteDuration, Role};
 
 /// Where and as what a [`NeteaseSession`] connects.
 #[derive(Debug, Clone)]
@@ -614,6 +616,82 @@ impl Session for NeteaseSession {
     /// `7_22` deleteServerSessions; the history stays.
     async fn delete_conversation(&self, conversation: &ConversationId) -> Result<(), Error> {
         self.inner.delete_conversation(conversation).await
+    }
+
+    /// `8_1` createTeam (docs/protocols/netease.md "Teams"); every (kind,
+    /// policy) pair maps to NetEase's modes.
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        self.inner.create_team(spec).await
+    }
+
+    /// `8_9` getTeam.
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        self.inner.team_info(group).await
+    }
+
+    /// `8_7` updateTeam.
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        self.inner.update_team(group, update).await
+    }
+
+    /// `8_11` to tell who is in, then `8_5` addTeamMembers in batches of 200.
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        self.inner.add_team_members(group, users).await
+    }
+
+    /// `8_6` removeTeamMembers.
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        self.inner.remove_team_members(group, users).await
+    }
+
+    /// `8_13` applyTeam (808 = pending).
+    async fn join_group(&self, group: &str, message: Option<&str>) -> Result<JoinOutcome, Error> {
+        self.inner.apply_team(group, message).await
+    }
+
+    /// `8_14` passTeamApply / `8_15` rejectTeamApply.
+    async fn decide_join(&self, group: &str, applicant: &str, accept: bool) -> Result<(), Error> {
+        self.inner.decide_team_apply(group, applicant, accept).await
+    }
+
+    /// `8_8` leaveTeam (the owner is refused with 802).
+    async fn leave_group(&self, group: &str) -> Result<(), Error> {
+        self.inner.leave_or_dismiss(group, false).await
+    }
+
+    /// `8_12` dismissTeam.
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        self.inner.leave_or_dismiss(group, true).await
+    }
+
+    /// `8_11` getTeamMembers, paged here in join order.
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        self.inner.team_members(group, cursor, limit).await
+    }
+
+    /// `8_16` addTeamManagers / `8_17` removeTeamManagers.
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        self.inner.set_team_role(group, user, role).await
+    }
+
+    /// `8_18` transferTeam (the old owner stays).
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        self.inner.transfer_team(group, new_owner).await
+    }
+
+    /// `8_25` updateMuteStateInTeam with the length in seconds.
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        self.inner.mute_team_member(group, user, duration).await
+    }
+
+    /// `8_10` getTeams.
+    async fn joined_groups(&self) -> Result<Vec<Group>, Error> {
+        self.inner.my_teams().await
     }
 
     /// `2_8` with every other device's id; how many the server kicked.

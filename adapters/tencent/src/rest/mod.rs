@@ -3,6 +3,7 @@
 //! [`RestClient`] that signs and sends calls as the App admin.
 
 pub mod client;
+pub mod groups;
 pub mod types;
 
 pub use client::RestClient;

@@ -1,8 +1,10 @@
 //! The session's messages over the web client protocol
-//! (docs/protocols/tencent.md sections 5.5, 5.6, 5.10-5.13 and 7.1):
-//! receiving (`im_open_push.msg_push` and the `openim.getmsg` sync after
-//! every login and reconnect), and the requests behind `send`,
-//! `conversations`, `mark_read`, `history` and `delete_conversation`.
+//! (docs/protocols/tencent.md sections 5.5, 5.6, 5.10-5.13, 7.1 and
+//! "Groups"): receiving (`im_open_push.msg_push` and the `openim.getmsg` sync
+//! after every login and reconnect, one-to-one and group messages alike, and
+//! group tips and notices as [`Event::Group`]), and the requests behind
+//! `send`, `conversations`, `mark_read`, `history` and `delete_conversation`
+//! for both kinds of conversation.
 //!
 //! Every message is announced once: the [`Inbox`] remembers the `MsgKey`s
 //! already announced (a sync after a lost link may repeat what a push
@@ -11,12 +13,14 @@
 //! reconnects and a logout followed by a login of the same user.
 
 use super::connection::Connection;
+use super::group_push::{group_events, group_messages, GroupMsg};
 use super::Inner;
 use crate::error::error_from_code;
 use crate::link::servcmd;
 use crate::msg::{body_to_elems, msg_key, msg_random, C2cMsg};
+use crate::rest::groups::{group_msg_id, GROUP_SVC};
 use serde_json::{json, Value};
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use unim_core::{
     Conversation, ConversationId, ConversationKind, Direction, Error, Event, HistoryCursor, HistoryPage, Message,
     MessageStatus, OutgoingMessage,
@@ -30,6 +34,12 @@ const GETROAMMSG: &str = "openim.getroammsg";
 const PAGE_GET: &str = "recentcontact.page_get";
 /// Delete conversations.
 const BATCH_DELETE: &str = "recentcontact.batch_delete";
+/// Page a group's history backwards.
+const GROUP_MSG_GET: &str = "group_msg_get";
+/// Report a group read up to a `MsgSeq`.
+const MSG_READ_REPORT: &str = "msg_read_report";
+/// Send a group message.
+const SEND_GROUP_MSG: &str = "send_group_msg";
 /// Message keys remembered for de-duplication; beyond this the oldest go.
 const SEEN_LIMIT: usize = 20_000;
 /// Most sync or list pages followed before giving up on a server that never
@@ -43,6 +53,11 @@ pub(crate) struct Inbox {
     cookie: String,
     seen: HashSet<String>,
     order: VecDeque<String>,
+    /// Group sends of this instance waiting for their reply, by (group,
+    /// Random): a push of one of them is this instance's own copy.
+    sending: HashSet<(String, u64)>,
+    /// Per group, the newest `MsgSeq` this instance has had (pushed, pulled or sent).
+    group_seqs: HashMap<String, u64>,
 }
 
 impl Inbox {
@@ -68,7 +83,20 @@ impl Inbox {
     }
 }
 
-fn lock(inner: &Inner) -> std::sync::MutexGuard<'_, Inbox> {
+impl Inbox {
+    /// Notes that this instance has had message `seq` of `group`.
+    pub(crate) fn had_group_seq(&mut self, group: &str, seq: u64) {
+        let known = self.group_seqs.entry(group.to_owned()).or_default();
+        *known = (*known).max(seq);
+    }
+
+    /// The newest `MsgSeq` of `group` this instance has had (0: none).
+    pub(crate) fn group_seq(&self, group: &str) -> u64 {
+        self.group_seqs.get(group).copied().unwrap_or(0)
+    }
+}
+
+pub(crate) fn lock(inner: &Inner) -> std::sync::MutexGuard<'_, Inbox> {
     inner.inbox.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -88,6 +116,42 @@ fn announce(inner: &Inner, user: &str, items: impl IntoIterator<Item = C2cMsg>) 
     }
 }
 
+/// Announces each group message of `items` not announced before, in order
+/// (this instance's own sends excepted: `send` returned them); `group` for
+/// items that do not name theirs (history pages).
+pub(crate) fn announce_group(
+    inner: &Inner,
+    user: &str,
+    group: Option<&str>,
+    items: impl IntoIterator<Item = GroupMsg>,
+) {
+    for item in items {
+        let message = match item.to_message(user, group) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::debug!("skipping a group message unim cannot represent: {e}");
+                continue;
+            }
+        };
+        let fresh = {
+            let mut inbox = lock(inner);
+            inbox.had_group_seq(&message.to, item.seq);
+            let own = message.from == user && inbox.sending.contains(&(message.to.clone(), item.random));
+            inbox.first_time(&message.server_id) && !own
+        };
+        if fresh {
+            inner.tracker.bus().emit(Event::MessageReceived { message: Box::new(message) });
+        }
+    }
+}
+
+/// Announces the group tips and notices of a push or sync body.
+fn announce_group_events(inner: &Inner, user: &str, body: &Value) {
+    for change in group_events(body, user) {
+        inner.tracker.bus().emit(Event::Group { change });
+    }
+}
+
 /// The `C2cMsgArray` items of a push body, in order.
 pub(crate) fn pushed_messages(body: &Value) -> Vec<C2cMsg> {
     let Some(events) = body.get("EventArray").and_then(Value::as_array) else { return Vec::new() };
@@ -99,14 +163,16 @@ pub(crate) fn pushed_messages(body: &Value) -> Vec<C2cMsg> {
         .collect()
 }
 
-/// Announces the messages of an `im_open_push.msg_push`.
+/// Announces the messages, group messages and group events of an `im_open_push.msg_push`.
 pub(crate) fn on_push(inner: &Inner, user: &str, body: &Value) {
     announce(inner, user, pushed_messages(body));
+    announce_group(inner, user, None, group_messages(body));
+    announce_group_events(inner, user, body);
 }
 
 /// Sends `body` as `servcmd` and returns the reply body, or the error its
 /// `ErrorCode` stands for.
-async fn call(inner: &Inner, conn: &Connection, servcmd: &str, body: Value) -> Result<Value, Error> {
+pub(crate) async fn call(inner: &Inner, conn: &Connection, servcmd: &str, body: Value) -> Result<Value, Error> {
     let reply = conn.request(servcmd, body, inner.now()).await?;
     match reply.error_code() {
         0 => Ok(reply.body),
@@ -147,20 +213,75 @@ pub(crate) async fn sync(inner: &Inner, conn: &Connection, user: &str) -> Result
     Err(Error::protocol(format!("Tencent's openim.getmsg did not finish within {MAX_PAGES} pages")))
 }
 
-/// The peer of a one-to-one conversation; groups are not supported yet.
-fn direct_peer(id: &ConversationId) -> Result<&str, Error> {
+/// Checks a conversation's peer: a valid UserID, or a non-empty group id.
+fn check_peer(id: &ConversationId) -> Result<&str, Error> {
     match id.kind {
-        ConversationKind::Direct => {
-            crate::user_id::validate_user_id(&id.peer)?;
-            Ok(&id.peer)
-        }
-        ConversationKind::Group => Err(Error::unsupported("the Tencent adapter has no group conversations yet")),
+        ConversationKind::Direct => crate::user_id::validate_user_id(&id.peer)?,
+        ConversationKind::Group if id.peer.is_empty() => return Err(Error::invalid_input("the group id is empty")),
+        ConversationKind::Group => {}
     }
+    Ok(&id.peer)
 }
 
-/// `openim.sendmsg`: the sender's copy once the server stored it.
+/// Sends `group_open_http_svc.<command>`.
+pub(crate) async fn group_call(inner: &Inner, conn: &Connection, command: &str, body: Value) -> Result<Value, Error> {
+    let servcmd = format!("{GROUP_SVC}.{command}");
+    tracing::debug!(target: "unim::calls", call = %format!("ws {servcmd}"));
+    call(inner, conn, &servcmd, body).await
+}
+
+/// `send_group_msg` with `Random` from the client id, so a retry is stored
+/// once; the sender's copy once the server stored it.
+async fn send_group(inner: &Inner, conn: &Connection, user: &str, m: &OutgoingMessage) -> Result<Message, Error> {
+    let group = check_peer(&m.to)?;
+    let random = u64::from(msg_random(&m.client_id));
+    let now = inner.now();
+    let body = json!({
+        "From_Account": user, "GroupId": group, "Random": random, "MsgPriority": "", "MsgBody": body_to_elems(&m.body),
+        "CloudCustomData": "", "OnlineOnlyFlag": 0, "MsgClientTime": now, "NeedReadReceipt": 0,
+    });
+    let pending = (group.to_owned(), random);
+    lock(inner).sending.insert(pending.clone());
+    let reply = group_call(inner, conn, SEND_GROUP_MSG, body).await;
+    let reply = match reply {
+        Ok(r) => r,
+        Err(e) => {
+            lock(inner).sending.remove(&pending);
+            return Err(e);
+        }
+    };
+    let time = reply.get("MsgTime").and_then(Value::as_u64).unwrap_or(now);
+    let seq = reply.get("MsgSeq").and_then(Value::as_u64).unwrap_or(0);
+    let key = match reply.get("MsgKey").and_then(Value::as_str) {
+        Some(k) if !k.is_empty() => k.to_owned(),
+        _ => group_msg_id(seq, random, time),
+    };
+    {
+        // Seen first, then no longer pending: a late push of it stays quiet either way.
+        let mut inbox = lock(inner);
+        inbox.first_time(&key);
+        inbox.had_group_seq(group, seq);
+        inbox.sending.remove(&pending);
+    }
+    Ok(Message {
+        server_id: key,
+        client_id: m.client_id.clone(),
+        from: user.to_owned(),
+        to: group.to_owned(),
+        conversation: m.to.clone(),
+        body: m.body.clone(),
+        server_time_ms: time.saturating_mul(1000),
+        direction: Direction::Outgoing,
+        status: MessageStatus::Sent,
+    })
+}
+
+/// `openim.sendmsg` (or `send_group_msg` for a group): the sender's copy once the server stored it.
 pub(crate) async fn send(inner: &Inner, conn: &Connection, user: &str, m: &OutgoingMessage) -> Result<Message, Error> {
-    let to = direct_peer(&m.to)?;
+    if m.to.kind == ConversationKind::Group {
+        return send_group(inner, conn, user, m).await;
+    }
+    let to = check_peer(&m.to)?;
     let random = msg_random(&m.client_id);
     let seq = u64::from(rand::random::<u32>() | 1);
     let now = inner.now();
@@ -203,6 +324,10 @@ pub(crate) async fn conversations(inner: &Inner, conn: &Connection, user: &str) 
         }
         let reply = call(inner, conn, PAGE_GET, body).await?;
         for item in reply.get("SessionItem").and_then(Value::as_array).into_iter().flatten() {
+            if item.get("Type").and_then(Value::as_u64) == Some(2) {
+                out.extend(group_conversation(item, user));
+                continue;
+            }
             if item.get("Type").and_then(Value::as_u64) != Some(1) {
                 continue;
             }
@@ -230,9 +355,44 @@ pub(crate) async fn conversations(inner: &Inner, conn: &Connection, user: &str) 
     Err(Error::protocol(format!("Tencent's recentcontact.page_get did not complete within {MAX_PAGES} pages")))
 }
 
-/// `openim.msgreaded` up to now.
+/// A `Type 2` conversation item: the group under `ToAccount` (what the web
+/// client reads) or `GroupId`, its unread count and last message.
+fn group_conversation(item: &Value, user: &str) -> Option<Conversation> {
+    let group = item.get("ToAccount").or_else(|| item.get("GroupId")).and_then(Value::as_str)?;
+    let last = item
+        .get("LastMsg")
+        .and_then(|m| serde_json::from_value::<GroupMsg>(m.clone()).ok())
+        .and_then(|m| m.to_message(user, Some(group)).ok());
+    let time = item.get("MsgTime").and_then(Value::as_u64).unwrap_or(0);
+    let unread = item.get("UnreadMsgCount").and_then(Value::as_u64).unwrap_or(0);
+    let ignored = item.get("GroupIgnoredUnreadSeqCount").and_then(Value::as_u64).unwrap_or(0);
+    Some(Conversation {
+        id: ConversationId::group(group),
+        updated_at_ms: last.as_ref().map_or(time.saturating_mul(1000), |m| m.server_time_ms),
+        last_message: last,
+        unread: unread.saturating_sub(ignored).min(u64::from(u32::MAX)) as u32,
+    })
+}
+
+/// `msg_read_report` up to the group's newest `MsgSeq` (`NextMsgSeq` - 1).
+async fn mark_group_read(inner: &Inner, conn: &Connection, group: &str) -> Result<(), Error> {
+    let info = group_call(inner, conn, "get_group_info", crate::rest::groups::group_info_body(group)).await?;
+    let item = info.get("GroupInfo").and_then(Value::as_array).and_then(|l| l.first()).cloned().unwrap_or_default();
+    let code = item.get("ErrorCode").and_then(Value::as_i64).unwrap_or(0);
+    if code != 0 {
+        return Err(error_from_code(code, item.get("ErrorInfo").and_then(Value::as_str).unwrap_or("")));
+    }
+    let next = item.get("NextMsgSeq").and_then(Value::as_u64).unwrap_or(1);
+    let body = json!({ "GroupId": group, "MsgReadedSeq": next.saturating_sub(1) });
+    group_call(inner, conn, MSG_READ_REPORT, body).await.map(drop)
+}
+
+/// `openim.msgreaded` up to now (`msg_read_report` for a group).
 pub(crate) async fn mark_read(inner: &Inner, conn: &Connection, id: &ConversationId) -> Result<(), Error> {
-    let peer = direct_peer(id)?;
+    if id.kind == ConversationKind::Group {
+        return mark_group_read(inner, conn, check_peer(id)?).await;
+    }
+    let peer = check_peer(id)?;
     let item = json!({ "To_Account": peer, "LastedMsgTime": inner.now(), "Receipt": 1 });
     call(inner, conn, MSG_READED, json!({ "C2CMsgReaded": { "Cookie": "", "C2CMsgReadedItem": [item] } })).await?;
     Ok(())
@@ -248,9 +408,12 @@ pub(crate) async fn history(
     older: Option<&HistoryCursor>,
     limit: usize,
 ) -> Result<HistoryPage, Error> {
-    let peer = direct_peer(id)?;
+    let peer = check_peer(id)?;
     if limit == 0 {
         return Err(Error::invalid_input("a history page must hold at least one message"));
+    }
+    if id.kind == ConversationKind::Group {
+        return group_history(inner, conn, user, peer, older, limit).await;
     }
     let (time, key) = match older {
         None => (0, String::new()),
@@ -280,10 +443,49 @@ pub(crate) async fn history(
     Ok(HistoryPage { messages, older })
 }
 
-/// `recentcontact.batch_delete` of one C2C conversation.
+/// `group_msg_get` backwards; the cursor is the next `ReqMsgSeq` (the
+/// previous page's smallest `MsgSeq` - 1).
+async fn group_history(
+    inner: &Inner,
+    conn: &Connection,
+    user: &str,
+    group: &str,
+    older: Option<&HistoryCursor>,
+    limit: usize,
+) -> Result<HistoryPage, Error> {
+    let mut body = json!({ "GroupId": group, "ReqMsgNumber": limit, "WithRecalledMsg": 1 });
+    if let Some(c) = older {
+        let seq: u64 =
+            c.0.parse()
+                .map_err(|_| Error::invalid_input(format!("{:?} is not a Tencent group history cursor", c.0)))?;
+        body["ReqMsgSeq"] = json!(seq);
+    }
+    let reply = group_call(inner, conn, GROUP_MSG_GET, body).await?;
+    let mut items = Vec::new();
+    for m in reply.get("RspMsgList").and_then(Value::as_array).into_iter().flatten() {
+        let item: GroupMsg = serde_json::from_value(m.clone())
+            .map_err(|e| Error::protocol(format!("a group_msg_get item is malformed: {e}")))?;
+        items.push(item);
+    }
+    items.sort_by_key(|m| m.seq);
+    let oldest = items.first().map(|m| m.seq);
+    let messages = items.iter().map(|m| m.to_message(user, Some(group))).collect::<Result<Vec<_>, _>>()?;
+    let finished = reply.get("IsFinished").and_then(Value::as_i64).is_some_and(|f| f != 0);
+    let older = match oldest {
+        Some(seq) if !finished && seq > 1 => Some(HistoryCursor((seq - 1).to_string())),
+        _ => None,
+    };
+    Ok(HistoryPage { messages, older })
+}
+
+/// `recentcontact.batch_delete` of one conversation (`Type 2` with `ToGroupid` for a group).
 pub(crate) async fn delete(inner: &Inner, conn: &Connection, user: &str, id: &ConversationId) -> Result<(), Error> {
-    let peer = direct_peer(id)?;
-    let body = json!({ "From_Account": user, "ContactItem": [{ "Type": 1, "To_Account": peer }], "ClearRamble": 0 });
+    let peer = check_peer(id)?;
+    let item = match id.kind {
+        ConversationKind::Direct => json!({ "Type": 1, "To_Account": peer }),
+        ConversationKind::Group => json!({ "Type": 2, "ToGroupid": peer }),
+    };
+    let body = json!({ "From_Account": user, "ContactItem": [item], "ClearRamble": 0 });
     let reply = call(inner, conn, BATCH_DELETE, body).await?;
     let failed = reply
         .get("ResultItem")

@@ -7,6 +7,9 @@
 //! UserSig from its own time + expire, before Tencent would notice.
 
 mod connection;
+mod group_push;
+mod group_sync;
+mod groups;
 mod handshake;
 mod messages;
 mod supervisor;
@@ -21,10 +24,11 @@ use supervisor::Supervisor;
 use tokio::sync::mpsc;
 use unim_core::supervise::{supervise, LoginGate, Running};
 use unim_core::{
-    record_disconnect, resume_credentials, Capabilities, ConnectionState, Conversation, ConversationId,
+    record_disconnect, resume_credentials, BatchItem, Capabilities, ConnectionState, Conversation, ConversationId,
     CredentialLifetime, Credentials, Device, Disconnect, DisconnectReason, Error, ErrorKind, EventBus, EventStream,
-    HistoryCursor, HistoryPage, Message, OutgoingMessage, Platform, RenewReason, SavedLogin, Secret, Session,
-    SessionOptions, StateTracker, StoreEntry,
+    Group, GroupSpec, GroupUpdate, HistoryCursor, HistoryPage, JoinOutcome, MemberCursor, MemberPage, Message,
+    MuteDuration, OutgoingMessage, Platform, RenewReason, Role, SavedLogin, Secret, Session, SessionOptions,
+    StateTracker, StoreEntry,
 };
 
 /// Where a [`TencentSession`] connects.
@@ -151,11 +155,15 @@ impl Inner {
         Ok((conn, user))
     }
 
-    /// Pulls what arrived while this instance was away (`openim.getmsg`). A
-    /// failure is left to the supervisor: a broken link reconnects and syncs again.
+    /// Pulls what arrived while this instance was away (`openim.getmsg`, then
+    /// each group's missed messages). A failure is left to the supervisor: a
+    /// broken link reconnects and syncs again.
     pub(crate) async fn sync_messages(&self, conn: &Connection, user: &str) {
         if let Err(e) = messages::sync(self, conn, user).await {
             tracing::info!("message sync failed: {e}");
+        }
+        if let Err(e) = group_sync::sync_groups(self, conn, user).await {
+            tracing::info!("group message sync failed: {e}");
         }
     }
 
@@ -404,5 +412,94 @@ impl Session for TencentSession {
     async fn delete_conversation(&self, conversation: &ConversationId) -> Result<(), Error> {
         let (conn, user) = self.inner.live()?;
         messages::delete(&self.inner, &conn, &user, conversation).await
+    }
+
+    /// `group_open_http_svc.create_group`, then `get_group_info`.
+    async fn create_group(&self, spec: &GroupSpec) -> Result<Group, Error> {
+        let (conn, user) = self.inner.live()?;
+        groups::create(&self.inner, &conn, &user, spec).await
+    }
+
+    /// `group_open_http_svc.get_group_info`.
+    async fn group_info(&self, group: &str) -> Result<Group, Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::info(&self.inner, &conn, group).await
+    }
+
+    /// `group_open_http_svc.modify_group_base_info`.
+    async fn update_group(&self, group: &str, update: &GroupUpdate) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::update(&self.inner, &conn, group, update).await
+    }
+
+    /// `group_open_http_svc.add_group_member`, 100 users a call.
+    async fn add_group_members(&self, group: &str, users: &[String]) -> Result<Vec<BatchItem>, Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::add(&self.inner, &conn, group, users).await
+    }
+
+    /// `group_open_http_svc.delete_group_member`.
+    async fn remove_group_members(&self, group: &str, users: &[String]) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::remove(&self.inner, &conn, group, users).await
+    }
+
+    /// `group_open_http_svc.apply_join_group`.
+    async fn join_group(&self, group: &str, message: Option<&str>) -> Result<JoinOutcome, Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::join(&self.inner, &conn, group, message).await
+    }
+
+    /// `group_open_http_svc.handle_apply_join_group`.
+    async fn decide_join(&self, group: &str, applicant: &str, accept: bool) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::decide(&self.inner, &conn, group, applicant, accept).await
+    }
+
+    /// `group_open_http_svc.quit_group` (a Public group's owner is refused: 10009).
+    async fn leave_group(&self, group: &str) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::leave(&self.inner, &conn, group).await
+    }
+
+    /// `group_open_http_svc.destroy_group`.
+    async fn dismiss_group(&self, group: &str) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::dismiss(&self.inner, &conn, group).await
+    }
+
+    /// `group_open_http_svc.get_group_member_info`; the cursor is the next `Offset`.
+    async fn group_members(
+        &self,
+        group: &str,
+        cursor: Option<&MemberCursor>,
+        limit: usize,
+    ) -> Result<MemberPage, Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::members(&self.inner, &conn, group, cursor, limit).await
+    }
+
+    /// `group_open_http_svc.modify_group_member_info` with `Role`.
+    async fn set_group_role(&self, group: &str, user: &str, role: Role) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::set_role(&self.inner, &conn, group, user, role).await
+    }
+
+    /// `group_open_http_svc.change_group_owner`.
+    async fn transfer_group(&self, group: &str, new_owner: &str) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::transfer(&self.inner, &conn, group, new_owner).await
+    }
+
+    /// `group_open_http_svc.modify_group_member_info` with `ShutUpTime`.
+    async fn mute_group_member(&self, group: &str, user: &str, duration: MuteDuration) -> Result<(), Error> {
+        let (conn, _) = self.inner.live()?;
+        groups::mute(&self.inner, &conn, group, user, duration).await
+    }
+
+    /// `group_open_http_svc.get_joined_group_list`, every page.
+    async fn joined_groups(&self) -> Result<Vec<Group>, Error> {
+        let (conn, user) = self.inner.live()?;
+        groups::joined(&self.inner, &conn, &user).await
     }
 }

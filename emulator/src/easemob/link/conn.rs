@@ -14,6 +14,8 @@
 //!   time; when the virtual clock passes the token's expiry the connection
 //!   pushes such a reply by itself, which makes the SDK fire
 //!   `onTokenExpired` and log out (9).
+//! - SYNC with a meta addressed to a group's JID: a group message or a
+//!   group's channel ack (`group_send.rs`).
 //! - SYNC with a meta (7.1): a chat message is stored once through the
 //!   engine (`chat.rs`; the meta id, or unim's `ext` client id, names it, so
 //!   a resend is acked with the same server id and not delivered again) and
@@ -36,7 +38,8 @@
 //! face does not serve are logged and ignored.
 
 use super::super::chat;
-use super::queues::DeviceKey;
+use super::group_send;
+use super::queues::{group_queue, queue_group, DeviceKey};
 use super::Shared;
 use crate::easemob::store::TokenRefusal;
 use crate::{AttachedLink, LinkSignal};
@@ -142,6 +145,14 @@ impl Conn {
 
     fn user_jid(&self, name: &str) -> Jid {
         Jid::user(self.shared.face.app_key.to_string(), name)
+    }
+
+    /// The JID of queue `name`: a group's queue is the group's JID.
+    fn queue_jid(&self, name: &str) -> Jid {
+        match queue_group(name) {
+            Some(group) => chat::group_jid(&self.shared.face, group),
+            None => self.user_jid(name),
+        }
     }
 
     async fn serve(&mut self) -> End {
@@ -352,7 +363,7 @@ impl Conn {
         let queues = self.session.as_ref().map(|s| self.shared.queues.unread(&s.key)).unwrap_or_default();
         let unread = queues
             .into_iter()
-            .map(|(name, n)| MetaQueue::new(self.user_jid(&name), u32::try_from(n).unwrap_or(u32::MAX)))
+            .map(|(name, n)| MetaQueue::new(self.queue_jid(&name), u32::try_from(n).unwrap_or(u32::MAX)))
             .collect();
         let reply = CommUnreadDl::ok(unread, self.now_ms());
         self.send(&MSync::unread_reply(&reply)).await
@@ -402,7 +413,10 @@ impl Conn {
             return self.send(&MSync::sync_down(&dl)).await;
         };
         if to.is_group() {
-            return self.send(&MSync::sync_down(&nack(Status::error(ErrorCode::Fail, "group not found")))).await;
+            let group = to.name.clone().unwrap_or_default();
+            let from = group_send::Sender { user: &sender, resource: &resource, link: own_link };
+            let dl = group_send::sync(&self.shared, from, &group, meta_id, meta.payload.unwrap_or_default(), now);
+            return self.send(&MSync::sync_down(&dl)).await;
         }
         let receiver = to.name.as_deref().unwrap_or_default().to_ascii_lowercase();
         let payload = meta.payload.unwrap_or_default();
@@ -451,6 +465,7 @@ impl Conn {
     /// A pull: the next page of the queue, consumed as it is written (7.2, 7.4).
     async fn pull(&mut self, queue: Jid, key: Option<u64>) -> Option<End> {
         let name = queue.name.clone().unwrap_or_default();
+        let name = if queue.is_group() { group_queue(&name) } else { name };
         let now = self.now_ms();
         if let Some(kick) = &mut self.kick {
             let (metas, closing) = if name == ADMIN && !kick.delivered {
@@ -501,7 +516,7 @@ impl Conn {
             }
             Some(LinkSignal::Push(payload)) => match payload.get("notice").and_then(|q| q.as_str()) {
                 Some(queue) => {
-                    let notice = MSync::notice(self.user_jid(queue));
+                    let notice = MSync::notice(self.queue_jid(queue));
                     self.send(&notice).await
                 }
                 None => {

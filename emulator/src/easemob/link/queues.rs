@@ -20,6 +20,20 @@ use unim_easemob::link::Meta;
 /// The most metas in one pull reply.
 pub(crate) const PAGE: usize = 50;
 
+/// What marks a group's queue name apart from a user's (a group's messages
+/// and notifications queue under its JID, `<id>@conference.easemob.com`).
+const GROUP_QUEUE_SUFFIX: &str = "@conference";
+
+/// The queue name of group `id`.
+pub(crate) fn group_queue(id: &str) -> String {
+    format!("{id}{GROUP_QUEUE_SUFFIX}")
+}
+
+/// The group a queue name belongs to, when it is a group's.
+pub(crate) fn queue_group(name: &str) -> Option<&str> {
+    name.strip_suffix(GROUP_QUEUE_SUFFIX)
+}
+
 /// A device: lower-case user name and resource.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct DeviceKey {
@@ -168,6 +182,12 @@ mod tests {
 
     fn meta(id: u64) -> Meta {
         Meta { id: Some(id), ..Meta::default() }
+    }
+
+    #[test]
+    fn group_queues_are_named_apart() {
+        assert_eq!(queue_group(&group_queue("123")), Some("123"));
+        assert_eq!(queue_group("alice"), None);
     }
 
     #[test]

@@ -21,7 +21,10 @@
 //! - SDK `POST /users/{u}/messageroaming` (user token): `{queue:
 //!   "<peer>@easemob.com", start (-1: newest, else the `next_key` of the page
 //!   before), pull_number, is_positive}` → `data.msgs: [{msg: base64(Meta)}]`
-//!   newest first, `next_key`, `is_last`.
+//!   newest first, `next_key`, `is_last`. A group's queue
+//!   (`<id>@conference.easemob.com`) pages the group's history the same way
+//!   (backwards only). Group conversations are listed with `session_type`
+//!   `groupchat` and deleted with `type` `groupchat`.
 //!
 //! Conversation lists count REST-sent messages too (the console switch of
 //! 4.1 "REST-sent messages into conversations" is on).
@@ -195,11 +198,14 @@ pub(super) fn delete_channel(call: &Call<'_>, user: &str) -> Reply {
         .filter(|c| !c.is_empty())
         .ok_or_else(|| Refusal::illegal("field channel cannot be null or empty"))?;
     match req.get("type").and_then(Value::as_str) {
-        Some("chat") => {}
-        Some("groupchat" | "groupChat") => return Err(Refusal::illegal("group conversations are not served here")),
+        Some("chat") => {
+            call.face.engine.delete_conversation(&user, &lower(channel));
+        }
+        Some("groupchat" | "groupChat") => {
+            call.face.engine.delete_conversation_of(&user, &unim_core::ConversationId::group(channel));
+        }
         _ => return Err(Refusal::new(400, "invalid_request_body", "type must be chat or groupchat")),
     }
-    call.face.engine.delete_conversation(&user, &lower(channel));
     let mut reply = super::to_value(call.full::<Value>("delete", "/users/user_channel"));
     reply["data"] = json!({ "result": "ok" });
     Ok(reply)
@@ -230,7 +236,7 @@ pub(super) fn list_channels(call: &Call<'_>, user: &str) -> Reply {
             let last = &c.last;
             json!({
                 "session_to": c.peer,
-                "session_type": "chat",
+                "session_type": if c.kind == unim_core::ConversationKind::Group { "groupchat" } else { "chat" },
                 "is_top": false,
                 "update_top_status_time": 0,
                 "unread_num": c.unread,
@@ -257,6 +263,9 @@ pub(super) fn message_roaming(call: &Call<'_>, user: &str) -> Reply {
     let user = super::path_user(user).ok_or_else(Refusal::no_user)?;
     let req = call.json()?;
     let queue = req.get("queue").and_then(Value::as_str).ok_or_else(|| Refusal::illegal("queue is required"))?;
+    if let Some(group) = queue.strip_suffix("@conference.easemob.com").filter(|g| !g.is_empty()) {
+        return group_roaming(call, group, &req);
+    }
     let Some(peer) = queue.strip_suffix("@easemob.com").filter(|p| !p.is_empty()) else {
         return Err(Refusal::illegal("only one-to-one queues (<user>@easemob.com) are served here"));
     };
@@ -273,6 +282,32 @@ pub(super) fn message_roaming(call: &Call<'_>, user: &str) -> Reply {
         Some(_) => return Err(Refusal::illegal("start must be -1 or a message id")),
     };
     let (messages, next) = page(call, &user, &peer, start.as_deref(), limit, backwards)?;
+    let msgs: Vec<Value> =
+        messages.iter().map(|m| json!({ "msg": meta_to_base64(&chat::stored_meta(call.face, m)) })).collect();
+    let mut reply = super::to_value(call.bare::<Value>("post"));
+    reply["data"] = json!({ "msgs": msgs, "next_key": next.clone().unwrap_or_default(), "is_last": next.is_none() });
+    Ok(reply)
+}
+
+/// The SDK's `messageroaming` of a group queue (`<id>@conference.easemob.com`):
+/// the group's history, newest first from `start` (-1: the newest); `is_positive` is not served.
+fn group_roaming(call: &Call<'_>, group: &str, req: &Value) -> Reply {
+    let limit = (req.get("pull_number").and_then(Value::as_u64).unwrap_or(20) as usize).clamp(1, MAX_HISTORY_PAGE);
+    let engine = &call.face.engine;
+    let before = match req.get("start") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.as_i64() == Some(-1) => None,
+        Some(Value::String(s)) if s == "-1" || s.is_empty() => None,
+        Some(Value::String(s)) => Some(seq_of(call, s)?),
+        Some(Value::Number(n)) => Some(seq_of(call, &n.to_string())?),
+        Some(_) => return Err(Refusal::illegal("start must be -1 or a message id")),
+    };
+    let mut messages = engine.group_history(group, before, limit);
+    messages.reverse();
+    let next = messages
+        .last()
+        .filter(|last| !engine.group_history(group, Some(last.seq), 1).is_empty())
+        .map(|last| last.server_id.clone());
     let msgs: Vec<Value> =
         messages.iter().map(|m| json!({ "msg": meta_to_base64(&chat::stored_meta(call.face, m)) })).collect();
     let mut reply = super::to_value(call.bare::<Value>("post"));

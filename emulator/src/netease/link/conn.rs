@@ -13,7 +13,9 @@
 //!   clears that.
 //! - 5_1 hands out what this instance is owed as one 4_4 push, then replies
 //!   (sync done); 7_1 sends, and 4_5, 7_6, 7_16, 7_19, 7_22, 7_25 are the
-//!   message commands (`mailbox.rs`, `history.rs`).
+//!   message commands (`mailbox.rs`, `history.rs`); service 8 is teams
+//!   (`teams.rs`), whose teams and own member records the sync pushes first
+//!   (8_109, 8_126).
 //! - 2_6 is answered, the client leaves (2_7 state 3 to the others) and the
 //!   socket closes soon after: the SDK waits for that close (4.4).
 //! - A kick from the engine becomes the 2_5 push (6.1), then the socket
@@ -30,6 +32,7 @@ use super::history;
 use super::login::Login;
 use super::mailbox::{self, Sender};
 use super::ports::{self, Port, OFFLINE, ONLINE};
+use super::teams;
 use super::{now_ms, property_array};
 use crate::{AttachedLink, LinkSignal};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -224,6 +227,7 @@ impl Conn {
             | cmd::GET_SERVER_SESSIONS
             | cmd::DELETE_SERVER_SESSIONS => self.message_command(&request).await,
             cmd::GET_USERS => self.get_users(&request).await,
+            c if c.sid == cmd::CREATE_TEAM.sid => self.team_command(&request).await,
             cmd::GET_SERVER_TIME => self.ok(&request, vec![now_ms(&self.face).into()]).await,
             _ => self.ok(&request, vec![]).await,
         }
@@ -339,6 +343,13 @@ impl Conn {
     /// sync done (5.1-5.3).
     async fn sync(&mut self, request: &Request) -> Option<End> {
         let Some(online) = &self.online else { return None };
+        // The SDK takes a push as part of the sync when it carries the 5_1 request's ser.
+        for push in teams::sync_pushes(&self.face, &online.port.accid) {
+            if let Some(end) = self.send(&Response { ser: Some(request.ser), ..push }).await {
+                return Some(end);
+            }
+        }
+        let Some(online) = &self.online else { return None };
         let msgs = mailbox::take_owed(&self.face, &online.port.accid, &online.port.instance);
         if !msgs.is_empty() {
             let push = Response::push(cmd::SYNC_OFFLINE_MSGS, vec![property_array(msgs)]);
@@ -366,6 +377,25 @@ impl Conn {
             Ok(shown) => self.ok(request, vec![shown.to_wire().to_value()]).await,
             Err(refusal) => {
                 tracing::debug!(code = refusal.code, desc = refusal.desc, "netease link: send refused");
+                self.error(request, refusal.code).await
+            }
+        }
+    }
+
+    /// The team commands, service 8 (`teams.rs`).
+    async fn team_command(&mut self, request: &Request) -> Option<End> {
+        let Some(online) = &self.online else { return None };
+        let caller = Sender {
+            accid: online.port.accid.clone(),
+            link: Some(online.link.id),
+            client_type: online.port.client_type,
+            device_id: online.port.device_id.clone(),
+            nick: online.nick.clone(),
+        };
+        match teams::handle(&self.face, &caller, request) {
+            Ok((code, r)) => self.send(&Response { code, ..Response::ok(request.command, request.ser, r) }).await,
+            Err(refusal) => {
+                tracing::debug!(command = %request.command, code = refusal.code, desc = refusal.desc, "netease link: team command refused");
                 self.error(request, refusal.code).await
             }
         }

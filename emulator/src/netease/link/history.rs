@@ -1,7 +1,8 @@
 //! The message commands besides sending (5.4, 5.9): the 4_5 delivery
 //! acknowledgement, history (7_6), the server session list (7_19), marking a
 //! session read (7_16, 7_25) and deleting sessions (7_22). Sessions and
-//! unread counts are the engine's; a session id is `p2p|<accid>`.
+//! unread counts are the engine's; a session id is `p2p|<accid>` or
+//! `team|<tid>` (scene 1), and team history (8_23) pages the same way.
 //!
 //! Choices where the SDK leaves the server free: 7_16 marks the whole
 //! conversation read (the engine counts unread per conversation, not per
@@ -13,8 +14,9 @@ use super::super::Face;
 use super::mailbox::{self, Shown};
 use super::property_array;
 use serde_json::Value;
+use unim_core::{ConversationId, ConversationKind};
 use unim_netease::error::code;
-use unim_netease::link::ids::{session as stag, session_req as rtag};
+use unim_netease::link::ids::{scene, session as stag, session_req as rtag};
 use unim_netease::link::{Param, Property, Request};
 use unim_netease::message::number;
 
@@ -22,6 +24,8 @@ use unim_netease::message::number;
 const MAX_LIMIT: u64 = 100;
 /// Session ids of one-to-one conversations start with this.
 const P2P_PREFIX: &str = "p2p|";
+/// Session ids of team conversations start with this.
+const TEAM_PREFIX: &str = "team|";
 
 type Answer = Result<Vec<Value>, Refusal>;
 
@@ -53,6 +57,12 @@ pub(super) fn batch_mark_read(face: &Face, accid: &str, instance: &str, request:
 pub(super) fn history(face: &Face, accid: &str, request: &Request) -> Answer {
     let to =
         param(request, 0, "to")?.v.as_str().map(str::to_ascii_lowercase).ok_or_else(|| bad("to is not a string"))?;
+    page(mailbox::between(face, accid, &to), request)
+}
+
+/// One page of `all` (oldest first) per the `7_6` / `8_23` parameters
+/// `[to, beginTime, endTime, lastMsgId, limit, reverse, msgTypes]`.
+pub(super) fn page(all: Vec<Shown>, request: &Request) -> Answer {
     let (begin, end, last_id) = (number_param(request, 1), number_param(request, 2), number_param(request, 3));
     let limit = match number_param(request, 4) {
         0 => MAX_LIMIT,
@@ -65,8 +75,7 @@ pub(super) fn history(face: &Face, accid: &str, request: &Request) -> Answer {
     }
     let in_window = |m: &Shown| m.timetag() >= begin && (end == 0 || m.timetag() <= end);
     let past_last = |m: &Shown| last_id == 0 || if ascending { m.id() > last_id } else { m.id() < last_id };
-    let mut msgs: Vec<Shown> =
-        mailbox::between(face, accid, &to).into_iter().filter(|m| in_window(m) && past_last(m)).collect();
+    let mut msgs: Vec<Shown> = all.into_iter().filter(|m| in_window(m) && past_last(m)).collect();
     if !ascending {
         msgs.reverse();
     }
@@ -74,18 +83,33 @@ pub(super) fn history(face: &Face, accid: &str, request: &Request) -> Answer {
     Ok(vec![property_array(msgs.iter().map(Shown::to_wire))])
 }
 
-/// The peer of session id `p2p|<accid>`.
-fn peer_of(id: &str) -> Result<String, Refusal> {
+/// The conversation of session id `p2p|<accid>` or `team|<tid>`.
+fn conversation_of(id: &str) -> Result<ConversationId, Refusal> {
+    if let Some(tid) = id.strip_prefix(TEAM_PREFIX).filter(|t| !t.is_empty()) {
+        return Ok(ConversationId::group(tid));
+    }
     id.strip_prefix(P2P_PREFIX)
         .filter(|p| !p.is_empty())
-        .map(str::to_ascii_lowercase)
-        .ok_or_else(|| bad("only p2p sessions are served"))
+        .map(|p| ConversationId::direct(p.to_ascii_lowercase()))
+        .ok_or_else(|| bad("not a p2p or team session id"))
+}
+
+/// The conversation of a scene and a `to`.
+fn conversation(scene_num: i64, to: &str) -> ConversationId {
+    if scene_num == scene::TEAM {
+        ConversationId::group(to)
+    } else {
+        ConversationId::direct(to.to_ascii_lowercase())
+    }
 }
 
 /// 7_16 `[Byte scene, String to, Long timetag]`: the session is read.
 pub(super) fn mark_session_ack(face: &Face, accid: &str, request: &Request) -> Answer {
-    let to = param(request, 1, "to")?.v.as_str().ok_or_else(|| bad("to is not a string"))?;
-    face.engine.mark_read(accid, &to.to_ascii_lowercase());
+    let scene_num = request.param(0).ok().and_then(|p| number(&p.v)).unwrap_or(0) as i64;
+    let to = param(request, 1, "to")?;
+    let to = to.v.as_str().map(str::to_owned).or_else(|| number(&to.v).map(|n| n.to_string()));
+    let to = to.ok_or_else(|| bad("to is not a string"))?;
+    face.engine.mark_conversation_read(accid, &conversation(scene_num, &to));
     Ok(Vec::new())
 }
 
@@ -93,7 +117,7 @@ pub(super) fn mark_session_ack(face: &Face, accid: &str, request: &Request) -> A
 pub(super) fn mark_session_ack_batch(face: &Face, accid: &str, request: &Request) -> Answer {
     for tag in properties(param(request, 0, "the sessions")?)? {
         if let Some(to) = tag.str(2) {
-            face.engine.mark_read(accid, &to.to_ascii_lowercase());
+            face.engine.mark_conversation_read(accid, &conversation(tag.int(1).unwrap_or(0), &to));
         }
     }
     Ok(Vec::new())
@@ -130,8 +154,8 @@ pub(super) fn server_sessions(face: &Face, accid: &str, request: &Request) -> An
             more = true;
             break;
         }
-        let mut s =
-            Property::new().with(stag::ID, format!("{P2P_PREFIX}{}", entry.peer)).with(stag::UPDATE_TIME, updated);
+        let prefix = if entry.kind == ConversationKind::Group { TEAM_PREFIX } else { P2P_PREFIX };
+        let mut s = Property::new().with(stag::ID, format!("{prefix}{}", entry.peer)).with(stag::UPDATE_TIME, updated);
         if need_last {
             s.set(stag::LAST_MSG, last.to_wire().to_value().to_string());
             s.set(stag::LAST_MSG_TYPE, "0");
@@ -147,7 +171,7 @@ pub(super) fn server_sessions(face: &Face, accid: &str, request: &Request) -> An
 pub(super) fn delete_server_sessions(face: &Face, accid: &str, request: &Request) -> Answer {
     for session in properties(param(request, 0, "the sessions")?)? {
         let id = session.str(stag::ID).ok_or_else(|| bad("a session has no id"))?;
-        face.engine.delete_conversation(accid, &peer_of(&id)?);
+        face.engine.delete_conversation_of(accid, &conversation_of(&id)?);
     }
     Ok(Vec::new())
 }
@@ -157,9 +181,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn session_ids_are_p2p_only() {
-        assert_eq!(peer_of("p2p|Bob").unwrap(), "bob");
-        assert_eq!(peer_of("team|1").unwrap_err().code, code::BAD_PARAM);
-        assert_eq!(peer_of("p2p|").unwrap_err().code, code::BAD_PARAM);
+    fn session_ids_are_p2p_or_team() {
+        assert_eq!(conversation_of("p2p|Bob").unwrap(), ConversationId::direct("bob"));
+        assert_eq!(conversation_of("team|3000000001").unwrap(), ConversationId::group("3000000001"));
+        assert_eq!(conversation_of("team|").unwrap_err().code, code::BAD_PARAM);
+        assert_eq!(conversation_of("p2p|").unwrap_err().code, code::BAD_PARAM);
+        assert_eq!(conversation(1, "7"), ConversationId::group("7"));
     }
 }

@@ -23,14 +23,15 @@
 use super::super::store::Refusal;
 use super::super::Face;
 use super::push_frame;
+use crate::groups::Actor;
 use crate::messages::StoredMessage;
 use crate::LinkId;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use unim_core::MessageBody;
+use unim_core::{ConversationKind, MessageBody};
 use unim_netease::error::code;
-use unim_netease::link::ids::msg as tag;
+use unim_netease::link::ids::{msg as tag, scene};
 use unim_netease::link::{cmd, ClientType, Property, Response};
 use unim_netease::message::{to_wire, MAX_BODY_CHARS, MAX_PUSH_CONTENT_CHARS, SCENE_P2P, TYPE_CUSTOM, TYPE_TEXT};
 
@@ -125,7 +126,8 @@ impl Shown {
     pub(in crate::netease) fn to_wire(&self) -> Property {
         let m = &self.stored;
         let mut p = to_wire(&m.body);
-        p.set(tag::SCENE, SCENE_P2P);
+        let scene = if m.kind == ConversationKind::Group { scene::TEAM } else { SCENE_P2P };
+        p.set(tag::SCENE, scene);
         p.set(tag::TO, m.to.clone());
         p.set(tag::FROM, m.from.clone());
         p.set(tag::FROM_CLIENT_TYPE, self.meta.client_type);
@@ -171,7 +173,7 @@ pub(in crate::netease) fn text(to: &str, text: &str) -> Property {
 
 /// The body of a 7_1 msg, or 414 when it is too long (5000 characters of
 /// text or custom data, 500 of push text).
-fn checked_body(msg: &Property) -> Result<MessageBody, Refusal> {
+pub(super) fn checked_body(msg: &Property) -> Result<MessageBody, Refusal> {
     let body = unim_netease::message::body_of_wire(msg);
     let (main, push) = match &body {
         MessageBody::Text { text } => (text.chars().count(), 0),
@@ -294,6 +296,88 @@ pub(in crate::netease) fn shown(face: &Face, seq: u64) -> Option<Shown> {
 /// Every message between `a` and `b`, oldest first, as the face shows them.
 pub(in crate::netease) fn between(face: &Face, a: &str, b: &str) -> Vec<Shown> {
     let all = face.engine.history(a, b, None, usize::MAX);
+    let st = face.links.mailbox.state();
+    all.into_iter()
+        .map(|stored| {
+            let meta = st.meta.get(&stored.seq).cloned().unwrap_or_else(|| plain_meta(&stored));
+            Shown { stored, meta }
+        })
+        .collect()
+}
+
+/// Sends `msg` (an `8_2` Property, `to` the tid) from `sender` to its team.
+/// Refusals: no team 803, not a member 804, muted 812, too long or no tid 414.
+pub(in crate::netease) fn send_team(face: &Face, sender: &Sender, msg: Property) -> Result<Shown, Refusal> {
+    let tid = msg.str(tag::TO).filter(|t| !t.is_empty()).ok_or_else(|| Refusal::new(code::BAD_PARAM, "no tid"))?;
+    let body = checked_body(&msg)?;
+    let client_id = msg.str(tag::ID_CLIENT).filter(|c| !c.is_empty()).unwrap_or_else(unim_core::new_client_id);
+    let mut st = face.links.mailbox.state();
+    let (stored, members) = face
+        .engine
+        .send_group_message(Actor::User(&sender.accid), &sender.accid, &tid, &client_id, body, |seq, _, _| {
+            (FIRST_ID_SERVER + seq).to_string()
+        })
+        .map_err(super::super::rest::teams::refusal)?;
+    let seq = stored.message.seq;
+    if stored.duplicate {
+        let meta = st.meta.get(&seq).cloned().unwrap_or_else(|| plain_meta(&stored.message));
+        return Ok(Shown { stored: stored.message, meta });
+    }
+    let shown = stamp(&mut st, stored.message, sender);
+    deliver_group(face, &mut st, &shown, &members, sender.link);
+    Ok(shown)
+}
+
+/// Gives a fresh message its timetag (after the previous one's) and keeps its meta.
+fn stamp(st: &mut State, stored: StoredMessage, sender: &Sender) -> Shown {
+    let timetag = stored.time_ms.max(st.last_timetag + 1);
+    st.last_timetag = timetag;
+    let meta = Meta {
+        timetag,
+        client_type: sender.client_type,
+        device_id: sender.device_id.clone(),
+        nick: sender.nick.clone(),
+    };
+    st.meta.insert(stored.seq, meta.clone());
+    Shown { stored, meta }
+}
+
+/// A team message stored elsewhere (the server API): delivered like a link send
+/// from a client-less sender, with its stored time as the timetag.
+pub(in crate::netease) fn deliver_stored(face: &Face, message: &StoredMessage, members: &[String]) {
+    let mut st = face.links.mailbox.state();
+    let meta = st.meta.entry(message.seq).or_insert_with(|| plain_meta(message)).clone();
+    st.last_timetag = st.last_timetag.max(meta.timetag);
+    let shown = Shown { stored: message.clone(), meta };
+    deliver_group(face, &mut st, &shown, members, None);
+}
+
+/// Pushes a team message (`8_3`) to every member's online clients but the
+/// sending one, owing it to their instances (or to the next one to sync),
+/// and a copy (`8_102`) to the sender's other clients.
+fn deliver_group(face: &Face, st: &mut State, shown: &Shown, members: &[String], sender_link: Option<LinkId>) {
+    let wire = shown.to_wire().to_value();
+    let from = shown.stored.from.as_str();
+    let push = Response::push(cmd::TEAM_MSG, vec![wire.clone()]);
+    let copy = Response::push(cmd::SYNC_SEND_TEAM_MSG, vec![wire]);
+    for member in members {
+        let ports = face.links.ports.of_user(member).into_iter().filter(|p| Some(p.link) != sender_link);
+        if member == from {
+            for port in ports {
+                push_frame(face, port.link, &copy);
+            }
+            continue;
+        }
+        let instances: HashSet<String> =
+            ports.filter(|p| push_frame(face, p.link, &push)).map(|p| p.instance).collect();
+        let unclaimed = instances.is_empty();
+        st.owed.entry(member.clone()).or_default().push(Owed { seq: shown.stored.seq, instances, unclaimed });
+    }
+}
+
+/// Every message of team `tid`, oldest first, as the face shows them.
+pub(in crate::netease) fn in_team(face: &Face, tid: &str) -> Vec<Shown> {
+    let all = face.engine.group_history(tid, None, usize::MAX);
     let st = face.links.mailbox.state();
     all.into_iter()
         .map(|stored| {

@@ -20,6 +20,9 @@ mod lbs;
 mod login;
 pub(super) mod mailbox;
 mod ports;
+pub(super) mod team_push;
+mod team_wire;
+mod teams;
 
 use super::Face;
 use crate::LinkId;
@@ -36,6 +39,8 @@ pub(crate) struct Links {
     sids: handshake::Sids,
     ports: ports::Ports,
     pub(super) mailbox: mailbox::Mailbox,
+    /// Ids of team notifications and system messages.
+    pub(super) notes: team_push::NoteIds,
 }
 
 /// The LBS, socket.io handshake and WebSocket routes.

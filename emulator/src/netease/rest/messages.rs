@@ -18,6 +18,7 @@ use super::super::Face;
 use super::form::Form;
 use super::Refusal;
 use serde_json::{json, Map, Value};
+use unim_core::ConversationKind;
 use unim_netease::accid::check_accid;
 use unim_netease::error::code;
 use unim_netease::message::{body_of_rest, MAX_BODY_CHARS, MAX_PUSH_CONTENT_CHARS, TYPE_CUSTOM, TYPE_TEXT};
@@ -60,14 +61,13 @@ fn limit(form: &Form, default: u64) -> Result<usize, Refusal> {
     }
 }
 
-/// `msg/sendMsg.action`: `from`, `ope` 0, `to`, `type` 0 or 100, `body`
+/// `msg/sendMsg.action`: `from`, `ope` 0 (or 1: a team message, `team_msgs.rs`), `to`, `type` 0 or 100, `body`
 /// (JSON text, at most 5000 characters), optional `pushcontent` →
 /// `data {msgid, timetag, antispam}`.
 pub(super) fn send_msg(face: &Face, form: &Form) -> Reply {
     let ope = form.required("ope")?;
-    if ope != "0" {
-        // Team messages (ope 1) need teams, which the face does not have.
-        return Err(bad(if ope == "1" { "team messages are not served" } else { "ope must be 0 or 1" }));
+    if ope != "0" && ope != "1" {
+        return Err(bad("ope must be 0 or 1"));
     }
     let raw = form.required("body")?;
     if raw.chars().count() > MAX_BODY_CHARS {
@@ -84,12 +84,15 @@ pub(super) fn send_msg(face: &Face, form: &Form) -> Reply {
     }
     let push = form.limited("pushcontent", MAX_PUSH_CONTENT_CHARS)?;
     let from = account(face, form, "from")?;
-    let to = account(face, form, "to")?;
     let body = if kind == TYPE_CUSTOM {
         body_of_rest(kind, &Value::String(raw.to_owned()), push)
     } else {
         body_of_rest(kind, &body, None)
     };
+    if ope == "1" {
+        return super::team_msgs::send(face, &from, form.required("to")?, body);
+    }
+    let to = account(face, form, "to")?;
     let nick = face.store.get(&from).and_then(|u| u.name).unwrap_or_default();
     let sent = mailbox::send_body(face, &Sender::server(&from, nick), &to, body, &unim_core::new_client_id())?;
     Ok(object(json!({"data": {"msgid": sent.id(), "timetag": sent.timetag(), "antispam": false}})))
@@ -195,7 +198,12 @@ pub(super) fn query_session_list(face: &Face, form: &Form) -> Reply {
             more = true;
             break;
         }
-        let mut s = json!({"sessionType": 0, "accid": entry.peer, "updateTime": last.timetag(), "ext": ""});
+        let mut s = match entry.kind {
+            ConversationKind::Group => {
+                json!({"sessionType": 1, "tid": entry.peer, "updateTime": last.timetag(), "ext": ""})
+            }
+            _ => json!({"sessionType": 0, "accid": entry.peer, "updateTime": last.timetag(), "ext": ""}),
+        };
         if need_last {
             s["lastMsgType"] = json!(last.to_rest()["type"]);
             s["lastMsg"] = last.to_rest();

@@ -14,7 +14,7 @@
 //!    body is 414), array fields as JSON-array strings (unparsable: 414); v2
 //!    takes a JSON object (else 414);
 //! 5. the work, with the endpoint's own refusals (`users.rs`, `kick.rs`,
-//!    `messages.rs`).
+//!    `messages.rs`, `teams.rs`, `team_msgs.rs`).
 //!
 //! The answer is always HTTP 200 (netease.md 1.2) with the v1 envelope
 //! `{"code":200, <payload key>...}` / `{"code":..,"desc":..}`, or the v2 one
@@ -25,6 +25,8 @@ mod auth;
 mod form;
 mod kick;
 mod messages;
+mod team_msgs;
+pub(in crate::netease) mod teams;
 mod users;
 
 use super::store::Refusal;
@@ -45,6 +47,23 @@ pub(crate) fn routes(face: Arc<Face>) -> Router {
     Router::new().route("/nimserver/{*rest}", any(handle)).route("/im/{*rest}", any(handle)).with_state(face)
 }
 
+/// The `team/*.action` endpoints served.
+const TEAM_ACTIONS: [&str; 13] = [
+    "create.action",
+    "add.action",
+    "kick.action",
+    "remove.action",
+    "update.action",
+    "query.action",
+    "queryDetail.action",
+    "changeOwner.action",
+    "addManager.action",
+    "removeManager.action",
+    "joinTeams.action",
+    "muteTlist.action",
+    "leave.action",
+];
+
 /// The endpoints the face serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Route {
@@ -58,6 +77,9 @@ enum Route {
     SendMsg,
     QuerySessionMsg,
     QuerySessionList,
+    QueryTeamMsg,
+    /// A `team/*.action` endpoint (`teams.rs`), by its name.
+    Team(&'static str),
     /// v2 kick of the account in the path.
     Kick(String),
 }
@@ -78,6 +100,8 @@ impl Route {
             (true, ["msg", "sendMsg.action"]) => Route::SendMsg,
             (true, ["history", "querySessionMsg.action"]) => Route::QuerySessionMsg,
             (true, ["history", "querySessionList.action"]) => Route::QuerySessionList,
+            (true, ["history", "queryTeamMsg.action"]) => Route::QueryTeamMsg,
+            (true, ["team", action]) => Route::Team(TEAM_ACTIONS.iter().find(|a| **a == *action)?),
             (_, ["im", "v2", "accounts", id, "actions", "kick"]) if !id.is_empty() => Route::Kick(form::decode(id)?),
             _ => return None,
         })
@@ -141,9 +165,30 @@ fn answer(face: &Face, route: &Route, headers: &HeaderMap, body: &[u8]) -> Resul
         Route::SendMsg => messages::send_msg(face, &form),
         Route::QuerySessionMsg => messages::query_session_msg(face, &form),
         Route::QuerySessionList => messages::query_session_list(face, &form),
+        Route::QueryTeamMsg => team_msgs::query_team_msg(face, &form),
+        Route::Team(action) => team(face, action, &form),
         Route::Kick(_) => unreachable!("answered above"),
     }?;
     Ok(Value::Object(payload))
+}
+
+fn team(face: &Face, action: &str, form: &Form) -> Result<Map<String, Value>, Refusal> {
+    match action {
+        "create.action" => teams::create(face, form),
+        "add.action" => teams::add(face, form),
+        "kick.action" => teams::kick(face, form),
+        "remove.action" => teams::remove(face, form),
+        "update.action" => teams::update(face, form),
+        "query.action" => teams::query(face, form),
+        "queryDetail.action" => teams::query_detail(face, form),
+        "changeOwner.action" => teams::change_owner(face, form),
+        "addManager.action" => teams::set_managers(face, form, unim_core::Role::Admin),
+        "removeManager.action" => teams::set_managers(face, form, unim_core::Role::Member),
+        "joinTeams.action" => teams::join_teams(face, form),
+        "muteTlist.action" => teams::mute_member(face, form),
+        "leave.action" => teams::leave(face, form),
+        _ => Err(Refusal::new(code::NOT_FOUND, "no such team endpoint")),
+    }
 }
 
 /// The form of a v1 body; another content type, or JSON sent without one, is 414.
@@ -205,6 +250,8 @@ mod tests {
         assert_eq!(Route::parse("/nimserver/user/create.action"), Some(Route::Create));
         assert_eq!(Route::parse("/user/create.action"), None);
         assert_eq!(Route::parse("/nimserver/user/nope.action"), None);
+        assert_eq!(Route::parse("/nimserver/team/queryDetail.action"), Some(Route::Team("queryDetail.action")));
+        assert_eq!(Route::parse("/nimserver/team/nope.action"), None);
         assert_eq!(Route::parse("/im/v2/accounts/a%40b/actions/kick"), Some(Route::Kick("a@b".into())));
         assert_eq!(Route::parse("/nimserver/im/v2/accounts/ab/actions/kick"), Some(Route::Kick("ab".into())));
         assert_eq!(Route::parse("/im/v2/accounts//actions/kick"), None);

@@ -11,6 +11,7 @@
 //! Logins are parked while the fault controls hold them; the connection keeps
 //! answering heartbeats meanwhile, as the real service would.
 
+use super::groups;
 use super::messages;
 use super::replies;
 use super::store::{Session, SessionState, Standing};
@@ -253,6 +254,9 @@ impl Conn {
             messages::PAGE_GET => messages::page_get(&self.shared.face, session),
             messages::BATCH_DELETE => messages::delete(&self.shared.face, session, body),
             "profile.portrait_get_all" | "profile.portrait_get" => self.profiles(body),
+            cmd if cmd.starts_with(groups::SERVICE) => {
+                groups::serve(&self.shared.face, session, &cmd[groups::SERVICE.len()..], body)
+            }
             other => replies::startup(other, body, &session.user),
         }
     }

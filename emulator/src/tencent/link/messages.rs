@@ -11,6 +11,7 @@ use crate::tencent::mailbox::{SendRequest, ERR_ACCOUNT_INVALID, ERR_BODY_INVALID
 use crate::tencent::Face;
 use rand::Rng;
 use serde_json::{json, Map, Value};
+use unim_core::{ConversationId, ConversationKind};
 
 /// Mark a C2C conversation read up to a time.
 pub(crate) const MSG_READED: &str = "openim.msgreaded";
@@ -85,7 +86,7 @@ pub(crate) fn getmsg(face: &Face, session: &Session, body: &Map<String, Value>) 
             .engine
             .conversations(&session.user)
             .into_iter()
-            .filter(|c| c.unread > 0)
+            .filter(|c| c.unread > 0 && c.kind == ConversationKind::Direct)
             .map(|c| json!({ "From_Account": c.peer, "UnreadCount": c.unread, "LastMsgTime": c.last.time_ms / 1000 }))
             .collect();
         reply["C2CPairUnreadCount"] = Value::Array(unread);
@@ -156,10 +157,28 @@ pub(crate) fn delete(face: &Face, session: &Session, body: &Map<String, Value>) 
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|item| item.get("To_Account").or_else(|| item.get("ToAccount")).and_then(Value::as_str))
-        .map(|peer| {
-            face.engine.delete_conversation(&session.user, peer);
-            json!({ "Type": 1, "To_Account": peer, "ResultCode": 0, "ResultInfo": "" })
+        .filter_map(|item| {
+            // A group conversation is `{Type: 2, ToGroupid}` (the web client's spelling).
+            let group = item.get("ToGroupid").or_else(|| item.get("GroupId")).and_then(Value::as_str);
+            match group {
+                Some(g) => Some(ConversationId::group(g)),
+                None => item
+                    .get("To_Account")
+                    .or_else(|| item.get("ToAccount"))
+                    .and_then(Value::as_str)
+                    .map(ConversationId::direct),
+            }
+        })
+        .map(|id| {
+            face.engine.delete_conversation_of(&session.user, &id);
+            match id.kind {
+                ConversationKind::Group => {
+                    json!({ "Type": 2, "ToGroupid": id.peer, "ResultCode": 0, "ResultInfo": "" })
+                }
+                ConversationKind::Direct => {
+                    json!({ "Type": 1, "To_Account": id.peer, "ResultCode": 0, "ResultInfo": "" })
+                }
+            }
         })
         .collect();
     replies::ok_with(json!({ "ResultItem": results }))
