@@ -420,16 +420,7 @@ async fn user_tokens_act_under_easemob_rules() {
 
 /// A logged-in session of `user` (subscribed before the login).
 async fn online(env: &Env, user: &str) -> (unim_easemob::session::EasemobSession, unim_core::EventStream) {
-    let options = unim_core::SessionOptions {
-        clock: std::sync::Arc::new(env.clock.clone()),
-        request_timeout: Duration::from_secs(20),
-        ..unim_core::SessionOptions::default()
-    };
-    let session = unim_easemob::session::EasemobSession::new(env.config(), options);
-    let events = unim_core::Session::events(&session);
-    let login = unim_core::Session::login(&session, unim_core::Credentials::password(user, PASSWORD));
-    tokio::time::timeout(WAIT, login).await.expect("login in time").expect("login");
-    (session, events)
+    env.log_in(unim_easemob::session::EasemobSession::new(env.config(), env.session_options()), user).await
 }
 
 const WAIT: Duration = Duration::from_secs(30);

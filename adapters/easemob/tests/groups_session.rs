@@ -6,12 +6,11 @@
 //! each awaits events with a timeout.
 
 use futures::StreamExt;
-use std::sync::Arc;
 use std::time::Duration;
 use unim_core::Clock;
 use unim_core::{
-    ConversationId, Credentials, Direction, ErrorKind, Event, EventStream, GroupEvent, GroupKind, GroupSpec,
-    JoinOutcome, JoinPolicy, Message, MessageBody, OutgoingMessage, Role, Session, SessionOptions,
+    ConversationId, Direction, ErrorKind, Event, EventStream, GroupEvent, GroupKind, GroupSpec, JoinOutcome,
+    JoinPolicy, Message, MessageBody, OutgoingMessage, Role, Session,
 };
 use unim_easemob::session::EasemobSession;
 
@@ -20,23 +19,12 @@ const WAIT: Duration = Duration::from_secs(30);
 
 mod common;
 
-use common::{Env, PASSWORD};
+use common::Env;
 
 impl Env {
     /// A logged-in session of `user` and its event stream (subscribed before the login).
     async fn online(&self, user: &str) -> (EasemobSession, EventStream) {
-        let options = SessionOptions {
-            clock: Arc::new(self.clock.clone()),
-            request_timeout: Duration::from_secs(20),
-            ..SessionOptions::default()
-        };
-        let s = EasemobSession::new(self.config(), options);
-        let events = s.events();
-        tokio::time::timeout(WAIT, s.login(Credentials::password(user, PASSWORD)))
-            .await
-            .expect("login in time")
-            .expect("login");
-        (s, events)
+        self.log_in(EasemobSession::new(self.config(), self.session_options()), user).await
     }
 }
 

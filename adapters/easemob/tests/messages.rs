@@ -6,11 +6,10 @@
 
 use futures::StreamExt;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 use unim_core::{
-    Admin, ConnectionState, ConversationId, Credentials, Direction, ErrorKind, Event, EventStream, Message,
-    MessageBody, MessageStatus, OutgoingMessage, ReconnectPolicy, Session, SessionOptions,
+    Admin, ConnectionState, ConversationId, Direction, ErrorKind, Event, EventStream, Message, MessageBody,
+    MessageStatus, OutgoingMessage, ReconnectPolicy, Session, SessionOptions,
 };
 use unim_easemob::session::EasemobSession;
 
@@ -22,29 +21,16 @@ const POLICY: ReconnectPolicy =
 
 mod common;
 
-use common::{Env, PASSWORD};
+use common::Env;
 
 impl Env {
     fn session(&self) -> EasemobSession {
-        let config = self.config();
-        let options = SessionOptions {
-            clock: Arc::new(self.clock.clone()),
-            reconnect: POLICY,
-            request_timeout: Duration::from_secs(20),
-            ..SessionOptions::default()
-        };
-        EasemobSession::new(config, options)
+        EasemobSession::new(self.config(), SessionOptions { reconnect: POLICY, ..self.session_options() })
     }
 
     /// A logged-in session of `user` and its event stream (subscribed before the login).
     async fn online(&self, user: &str) -> (EasemobSession, EventStream) {
-        let s = self.session();
-        let events = s.events();
-        tokio::time::timeout(WAIT, s.login(Credentials::password(user, PASSWORD)))
-            .await
-            .expect("login in time")
-            .expect("login");
-        (s, events)
+        self.log_in(self.session(), user).await
     }
 }
 

@@ -31,12 +31,7 @@ impl Env {
     }
 
     fn options(&self) -> SessionOptions {
-        SessionOptions {
-            clock: Arc::new(self.clock.clone()),
-            reconnect: POLICY,
-            request_timeout: Duration::from_secs(20),
-            ..SessionOptions::default()
-        }
+        SessionOptions { reconnect: POLICY, ..self.session_options() }
     }
 
     fn session_as(&self, resource: Option<&str>) -> EasemobSession {

@@ -47,9 +47,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 use unim_core::{
-    Admin, BatchItem, Capabilities, Clock, Conversation, Credentials, Device, Error, ErrorKind, Group, GroupSpec,
-    GroupUpdate, HistoryCursor, HistoryPage, MemberCursor, MemberPage, Message, MessageBody, MuteDuration, Presence,
-    PresenceStatus, Role, Secret, SystemClock,
+    Admin, BatchItem, Capabilities, Clock, Conversation, ConversationId, Credentials, Device, Error, ErrorKind, Group,
+    GroupSpec, GroupUpdate, HistoryCursor, HistoryPage, MemberCursor, MemberPage, Message, MessageBody, MuteDuration,
+    Presence, PresenceStatus, Role, Secret, SystemClock,
 };
 
 /// Where and as which app [`NeteaseAdmin`] calls. `Debug` never shows the secret.
@@ -427,7 +427,7 @@ impl Admin for NeteaseAdmin {
             }
         };
         let to = accid::validate(to)?;
-        crate::admin_messages::send(&self.rest, &from, &to, body, client_id).await
+        crate::admin_messages::send(&self.rest, from, ConversationId::direct(to), body, client_id).await
     }
 
     /// `history/querySessionMsg.action` pages, backwards.

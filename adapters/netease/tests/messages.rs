@@ -7,10 +7,9 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 use unim_core::{
-    Admin, ConnectionState, ConversationId, Credentials, Direction, ErrorKind, Event, EventStream, HistoryCursor,
-    Message, MessageBody, MessageStatus, OutgoingMessage, Platform, ReconnectPolicy, Session, SessionOptions,
+    Admin, ConnectionState, ConversationId, Direction, ErrorKind, Event, EventStream, HistoryCursor, Message,
+    MessageBody, MessageStatus, OutgoingMessage, Platform, Session,
 };
 use unim_netease::session::NeteaseSession;
 
@@ -25,33 +24,13 @@ impl Env {
         self.users(accids, TOKEN).await;
     }
 
-    fn session_on(&self, platform: Platform) -> NeteaseSession {
-        let options = SessionOptions {
-            clock: Arc::new(self.clock.clone()),
-            reconnect: ReconnectPolicy {
-                max_attempts: 5,
-                initial_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(2),
-            },
-            request_timeout: Duration::from_secs(10),
-            ..SessionOptions::default()
-        };
-        NeteaseSession::new(self.config(platform), options)
-    }
-
     /// A logged-in Web session of `accid`, with its event stream from before the login.
     async fn online(&self, accid: &str) -> (NeteaseSession, EventStream) {
         self.online_on(accid, Platform::Web).await
     }
 
     async fn online_on(&self, accid: &str, platform: Platform) -> (NeteaseSession, EventStream) {
-        let s = self.session_on(platform);
-        let events = s.events();
-        tokio::time::timeout(WAIT, s.login(Credentials::token(accid, TOKEN)))
-            .await
-            .expect("login in time")
-            .expect("login");
-        (s, events)
+        self.login_on(accid, TOKEN, platform).await
     }
 }
 

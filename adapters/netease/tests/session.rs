@@ -19,6 +19,8 @@ use unim_core::{
 use unim_netease::admin::{NeteaseAdmin, NeteaseAdminConfig};
 use unim_netease::session::{NeteaseSession, NeteaseSessionConfig};
 
+// Not every shared helper is used here (the session helpers serve the message tests).
+#[allow(dead_code)]
 mod common;
 
 use common::{next_event, Env, WAIT};

@@ -5,12 +5,10 @@
 //! awaits events with a timeout; "nothing else arrived" is proven by a
 //! marker sent afterwards being the next message.
 
-use std::sync::Arc;
 use std::time::Duration;
 use unim_core::{
     ConnectionState, ConversationId, Credentials, Direction, ErrorKind, Event, EventStream, GroupEvent, GroupKind,
-    GroupSpec, GroupUpdate, JoinOutcome, JoinPolicy, Message, MessageBody, OutgoingMessage, Platform, ReconnectPolicy,
-    Role, Session, SessionOptions,
+    GroupSpec, GroupUpdate, JoinOutcome, JoinPolicy, Message, MessageBody, OutgoingMessage, Platform, Role, Session,
 };
 use unim_netease::session::NeteaseSession;
 
@@ -23,28 +21,8 @@ use common::{next_event, Env, WAIT};
 const TOKEN: &str = "tok-team-static-1";
 
 impl Env {
-    fn session_on(&self, platform: Platform) -> NeteaseSession {
-        let options = SessionOptions {
-            clock: Arc::new(self.clock.clone()),
-            reconnect: ReconnectPolicy {
-                max_attempts: 5,
-                initial_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(2),
-            },
-            request_timeout: Duration::from_secs(10),
-            ..SessionOptions::default()
-        };
-        NeteaseSession::new(self.config(platform), options)
-    }
-
     async fn online_on(&self, accid: &str, platform: Platform) -> (NeteaseSession, EventStream) {
-        let s = self.session_on(platform);
-        let events = s.events();
-        tokio::time::timeout(WAIT, s.login(Credentials::token(accid, TOKEN)))
-            .await
-            .expect("login in time")
-            .expect("login");
-        (s, events)
+        self.login_on(accid, TOKEN, platform).await
     }
 
     async fn online(&self, accid: &str) -> (NeteaseSession, EventStream) {

@@ -12,10 +12,10 @@ use crate::admin::TencentAdmin;
 use crate::error::error_from_code;
 use crate::msg::{body_to_elems, msg_random};
 use crate::rest::groups::{
-    check_len, create_group_body, group_info_body, group_message, group_msg_id, member_info_body, member_offset,
-    parse_group, parse_group_info, parse_member_page, role_to_wire, GroupInfoItem, GroupMsgItem, ADD_CHUNK,
-    BASE_FIELDS, GROUP_SVC, MAX_CREATE_MEMBERS, MAX_DELETE_MEMBERS, MAX_HISTORY_MESSAGES, MAX_INTRODUCTION_BYTES,
-    MAX_NAME_BYTES, MEMBER_PAGE, MUTE_FOREVER_SECS,
+    check_len, create_group_body, group_info_body, group_message, group_msg_id, member_page_request, parse_group,
+    parse_group_info, parse_member_page, role_to_wire, GroupInfoItem, GroupMsgItem, ADD_CHUNK, BASE_FIELDS, GROUP_SVC,
+    MAX_CREATE_MEMBERS, MAX_DELETE_MEMBERS, MAX_HISTORY_MESSAGES, MAX_INTRODUCTION_BYTES, MAX_NAME_BYTES, MEMBER_PAGE,
+    MUTE_FOREVER_SECS,
 };
 use crate::rest::validate_user_id;
 use serde::de::DeserializeOwned;
@@ -210,11 +210,7 @@ impl TencentAdmin {
         limit: usize,
     ) -> Result<MemberPage, Error> {
         check_group_id(group)?;
-        if limit == 0 {
-            return Err(Error::invalid_input("a member page must hold at least one member"));
-        }
-        let offset = member_offset(cursor)?;
-        let body = member_info_body(group, offset, limit.min(MEMBER_PAGE));
+        let (offset, body) = member_page_request(group, cursor, limit, MEMBER_PAGE)?;
         let reply: Value = self.group_call("get_group_member_info", &body).await?;
         parse_member_page(&reply, offset, self.rest().clock().unix_secs())
     }

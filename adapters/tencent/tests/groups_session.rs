@@ -6,65 +6,16 @@
 //! every session here is a different user.
 
 use futures::StreamExt;
-use std::sync::Arc;
 use std::time::Duration;
 use unim_core::{
     Admin, Clock, ConversationId, Direction, ErrorKind, Event, EventStream, GroupEvent, GroupKind, GroupSpec,
-    GroupUpdate, JoinOutcome, JoinPolicy, Message, MessageBody, OutgoingMessage, ReconnectPolicy, Role, Session,
-    SessionOptions,
+    GroupUpdate, JoinOutcome, JoinPolicy, Message, MessageBody, OutgoingMessage, Role, Session,
 };
-use unim_tencent::admin::{TencentAdmin, TencentAdminConfig};
 use unim_tencent::session::TencentSession;
 
 mod common;
 
-use common::WAIT;
-
-struct Env {
-    base: common::Env,
-    admin: TencentAdmin,
-}
-
-impl std::ops::Deref for Env {
-    type Target = common::Env;
-
-    fn deref(&self) -> &common::Env {
-        &self.base
-    }
-}
-
-impl Env {
-    async fn start() -> Env {
-        let base = common::Env::start().await;
-        let config = TencentAdminConfig::new(
-            base.endpoint.rest_url.clone(),
-            base.endpoint.sdkappid,
-            base.endpoint.secret_key.clone(),
-            base.endpoint.admin.clone(),
-        )
-        .with_clock(Arc::new(base.clock.clone()));
-        let admin = TencentAdmin::new(config).expect("admin");
-        Env { base, admin }
-    }
-
-    /// A logged-in session of `user` and its events (subscribed before login).
-    async fn online(&self, user: &str) -> (TencentSession, EventStream) {
-        let options = SessionOptions {
-            clock: Arc::new(self.clock.clone()),
-            reconnect: ReconnectPolicy {
-                max_attempts: 3,
-                initial_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(2),
-            },
-            request_timeout: Duration::from_secs(20),
-            ..SessionOptions::default()
-        };
-        let s = TencentSession::new(self.config(), options);
-        let events = s.events();
-        tokio::time::timeout(WAIT, s.login(self.creds(user, 86_400))).await.expect("login in time").expect("login");
-        (s, events)
-    }
-}
+use common::{next_message, AdminEnv as Env, WAIT};
 
 /// Runs `f` with the test's patience.
 async fn timely<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
@@ -89,18 +40,6 @@ async fn group_event_where(events: &mut EventStream, what: &str, pick: impl Fn(&
         let e = next_group_event(events, what).await;
         if pick(&e) {
             return e;
-        }
-    }
-}
-
-/// The next `MessageReceived`, skipping other events.
-async fn next_message(events: &mut EventStream, what: &str) -> Message {
-    loop {
-        match tokio::time::timeout(WAIT, events.next()).await {
-            Ok(Some(Event::MessageReceived { message })) => return *message,
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("{what}: the event stream ended"),
-            Err(_) => panic!("{what}: no message within {WAIT:?}"),
         }
     }
 }

@@ -3,86 +3,22 @@
 //! delivery, retries, limits, conversation lists, history paging, deletion,
 //! admin sends, and a link dropped in the middle of a stream.
 
-use futures::StreamExt;
-use std::sync::Arc;
 use std::time::Duration;
 use unim_core::{
-    Admin, ConversationId, Direction, ErrorKind, Event, EventStream, HistoryCursor, Message, MessageBody,
-    MessageStatus, OutgoingMessage, ReconnectPolicy, Session, SessionOptions,
+    Admin, ConversationId, Direction, ErrorKind, EventStream, HistoryCursor, Message, MessageBody, MessageStatus,
+    OutgoingMessage, Session,
 };
-use unim_tencent::admin::{TencentAdmin, TencentAdminConfig};
 use unim_tencent::msg::MAX_MESSAGE_BYTES;
 use unim_tencent::session::TencentSession;
 
 mod common;
 
-use common::WAIT;
-
-/// The shared setup plus an admin signed on the same clock.
-struct Env {
-    base: common::Env,
-    admin: TencentAdmin,
-}
-
-impl std::ops::Deref for Env {
-    type Target = common::Env;
-
-    fn deref(&self) -> &common::Env {
-        &self.base
-    }
-}
+use common::{next_message, AdminEnv as Env, WAIT};
 
 impl Env {
-    async fn start() -> Env {
-        let base = common::Env::start().await;
-        let config = TencentAdminConfig::new(
-            base.endpoint.rest_url.clone(),
-            base.endpoint.sdkappid,
-            base.endpoint.secret_key.clone(),
-            base.endpoint.admin.clone(),
-        )
-        .with_clock(Arc::new(base.clock.clone()));
-        let admin = TencentAdmin::new(config).expect("admin");
-        Env { base, admin }
-    }
-
-    fn session(&self) -> TencentSession {
-        let options = SessionOptions {
-            clock: Arc::new(self.clock.clone()),
-            reconnect: ReconnectPolicy {
-                max_attempts: 3,
-                initial_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(2),
-            },
-            request_timeout: Duration::from_secs(20),
-            ..SessionOptions::default()
-        };
-        TencentSession::new(self.config(), options)
-    }
-
-    /// A logged-in session of `user` and its events (subscribed before login).
-    async fn online(&self, user: &str) -> (TencentSession, EventStream) {
-        let s = self.session();
-        let events = s.events();
-        tokio::time::timeout(WAIT, s.login(self.creds(user, 86_400))).await.expect("login in time").expect("login");
-        (s, events)
-    }
-
     async fn register(&self, users: &[&str]) {
         for u in users {
             self.admin.register(u).await.expect("register");
-        }
-    }
-}
-
-/// The next `MessageReceived`, skipping other events.
-async fn next_message(events: &mut EventStream, what: &str) -> Message {
-    loop {
-        match tokio::time::timeout(WAIT, events.next()).await {
-            Ok(Some(Event::MessageReceived { message })) => return *message,
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("{what}: the event stream ended"),
-            Err(_) => panic!("{what}: no message within {WAIT:?}"),
         }
     }
 }

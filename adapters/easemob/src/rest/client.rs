@@ -414,14 +414,7 @@ impl RestClient {
         query: &[(&str, String)],
         body: Option<&B>,
     ) -> Result<R, Error> {
-        let body = body
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(|e| Error::invalid_input(format!("cannot encode the request body: {e}")))?;
-        let bytes = self.send(method, segments, query, body, true).await?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            Error::protocol(format!("Easemob's reply to {} /{} is malformed: {e}", method.as_str(), segments.join("/")))
-        })
+        self.call_as(None, method, segments, query, body).await
     }
 
     /// Like [`RestClient::call`], but with `token` (a user's token: the client
@@ -435,11 +428,28 @@ impl RestClient {
         query: &[(&str, String)],
         body: Option<&B>,
     ) -> Result<R, Error> {
+        self.call_as(Some(token), method, segments, query, body).await
+    }
+
+    /// The one JSON call both [`RestClient::call`] (`token` `None`: the app
+    /// token, renewed once after a 401) and [`RestClient::call_with_token`]
+    /// make, so that both encode bodies and read replies alike.
+    async fn call_as<B: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        token: Option<&Secret>,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<R, Error> {
         let body = body
             .map(serde_json::to_vec)
             .transpose()
             .map_err(|e| Error::invalid_input(format!("cannot encode the request body: {e}")))?;
-        let bytes = self.attempt(method, segments, query, body.as_deref(), Some(token)).await?;
+        let bytes = match token {
+            None => self.send(method, segments, query, body, true).await?,
+            Some(token) => self.attempt(method, segments, query, body.as_deref(), Some(token)).await?,
+        };
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::protocol(format!("Easemob's reply to {} /{} is malformed: {e}", method.as_str(), segments.join("/")))
         })

@@ -91,6 +91,39 @@ async fn call(
     }
 }
 
+/// Makes one call on `/chatgroups/{group}/{tail...}` (no query): most group
+/// calls name one group, and this keeps their paths alike.
+async fn group_call(
+    rest: &RestClient,
+    auth: Auth<'_>,
+    name: &'static str,
+    method: Method,
+    group: &str,
+    tail: &[&str],
+    body: Option<&Value>,
+) -> Result<Value, Error> {
+    let mut segments = Vec::with_capacity(tail.len() + 2);
+    segments.extend(["chatgroups", group]);
+    segments.extend_from_slice(tail);
+    call(rest, auth, name, method, &segments, &[], body).await
+}
+
+/// The SDK's `POST /chatgroups/{id}/invite` `{"usernames": [...]}`: one
+/// request for a batch, and again per user when the batch is refused.
+async fn invite(rest: &RestClient, auth: Auth<'_>, group: &str, users: &[String]) -> Result<Value, Error> {
+    let body = json!({ "usernames": users });
+    group_call(rest, auth, "POST /chatgroups/{group_id}/invite", Method::Post, group, &["invite"], Some(&body)).await
+}
+
+/// An id Easemob gives as a string or a number, as text.
+fn id_text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 fn data(reply: &Value, what: &str) -> Result<Value, Error> {
     reply.get("data").cloned().ok_or_else(|| Error::protocol(format!("Easemob's answer to {what} has no data")))
 }
@@ -121,11 +154,8 @@ fn u64_of(v: &Value, key: &str) -> u64 {
 
 /// A group of a details answer.
 pub fn parse_group(item: &Value) -> Result<Group, Error> {
-    let id = match item.get("id").or_else(|| item.get("groupid")) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return Err(Error::protocol("an Easemob group has no id")),
-    };
+    let id = id_text(item.get("id").or_else(|| item.get("groupid")))
+        .ok_or_else(|| Error::protocol("an Easemob group has no id"))?;
     let public = bool_of(item, "public");
     let (kind, join_policy) = match (public, bool_of(item, "membersonly")) {
         (false, _) => (GroupKind::Private, JoinPolicy::InviteOnly),
@@ -191,11 +221,8 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<(), Error> {
 pub async fn create_group(rest: &RestClient, auth: Auth<'_>, spec: &GroupSpec, owner: &str) -> Result<Group, Error> {
     let body = create_body(spec, owner)?;
     let reply = call(rest, auth, "POST /chatgroups", Method::Post, &["chatgroups"], &[], Some(&body)).await?;
-    let id = match data(&reply, "the group creation")?.get("groupid") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return Err(Error::protocol("Easemob's group creation answer has no groupid")),
-    };
+    let id = id_text(data(&reply, "the group creation")?.get("groupid"))
+        .ok_or_else(|| Error::protocol("Easemob's group creation answer has no groupid"))?;
     group_info(rest, auth, &id).await
 }
 
@@ -242,8 +269,7 @@ pub async fn update_group(rest: &RestClient, auth: Auth<'_>, group: &str, update
         return Ok(());
     }
     let body = Value::Object(body);
-    let reply =
-        call(rest, auth, "PUT /chatgroups/{group_id}", Method::Put, &["chatgroups", group], &[], Some(&body)).await?;
+    let reply = group_call(rest, auth, "PUT /chatgroups/{group_id}", Method::Put, group, &[], Some(&body)).await?;
     let answered = data(&reply, "the group change")?;
     for key in body.as_object().into_iter().flat_map(|o| o.keys()) {
         if answered.get(key).and_then(Value::as_bool) == Some(false) {
@@ -325,13 +351,13 @@ async fn add_chunk(
     match auth {
         Auth::App => {
             let body = json!({ "usernames": users });
-            let reply = call(
+            let reply = group_call(
                 rest,
                 auth,
                 "POST /chatgroups/{group_id}/users",
                 Method::Post,
-                &["chatgroups", group, "users"],
-                &[],
+                group,
+                &["users"],
                 Some(&body),
             )
             .await?;
@@ -347,34 +373,14 @@ async fn add_chunk(
                 .collect())
         }
         Auth::User(_) => {
-            let body = json!({ "usernames": users });
-            let invited = call(
-                rest,
-                auth,
-                "POST /chatgroups/{group_id}/invite",
-                Method::Post,
-                &["chatgroups", group, "invite"],
-                &[],
-                Some(&body),
-            )
-            .await;
+            let invited = invite(rest, auth, group, users).await;
             match invited {
                 Ok(_) => Ok(users.iter().map(|u| (u.clone(), Ok(()))).collect()),
                 // One member already refuses the batch: invite one by one.
                 Err(e) if e.kind == ErrorKind::AlreadyExists && users.len() > 1 => {
                     let mut out = Vec::with_capacity(users.len());
                     for u in users {
-                        let body = json!({ "usernames": [u] });
-                        let one = call(
-                            rest,
-                            auth,
-                            "POST /chatgroups/{group_id}/invite",
-                            Method::Post,
-                            &["chatgroups", group, "invite"],
-                            &[],
-                            Some(&body),
-                        )
-                        .await;
+                        let one = invite(rest, auth, group, std::slice::from_ref(u)).await;
                         match one {
                             Ok(_) => out.push((u.clone(), Ok(()))),
                             Err(e) if matches!(e.kind, ErrorKind::AlreadyExists | ErrorKind::NotFound) => {
@@ -405,13 +411,13 @@ pub async fn remove_group_members(
     let names = users.iter().map(|u| normalize_username(u)).collect::<Result<Vec<_>, _>>()?;
     for chunk in names.chunks(MAX_REMOVE_BATCH) {
         let list = chunk.join(",");
-        let result = call(
+        let result = group_call(
             rest,
             auth,
             "DELETE /chatgroups/{group_id}/users/{usernames}",
             Method::Delete,
-            &["chatgroups", group, "users", &list],
-            &[],
+            group,
+            &["users", &list],
             None,
         )
         .await;
@@ -433,7 +439,7 @@ fn not_member_refusal(e: &Error, user: &str) -> bool {
 /// `DELETE /chatgroups/{id}`.
 pub async fn dismiss_group(rest: &RestClient, auth: Auth<'_>, group: &str) -> Result<(), Error> {
     check_group_id(group)?;
-    call(rest, auth, "DELETE /chatgroups/{group_id}", Method::Delete, &["chatgroups", group], &[], None).await?;
+    group_call(rest, auth, "DELETE /chatgroups/{group_id}", Method::Delete, group, &[], None).await?;
     Ok(())
 }
 
@@ -479,8 +485,7 @@ pub async fn group_members(
     let items = data(&reply, "the member list")?;
     let items = items.as_array().ok_or_else(|| Error::protocol("Easemob's member list is not a list"))?.clone();
     let admins_reply =
-        call(rest, auth, "GET /chatgroups/{group_id}/admin", Method::Get, &["chatgroups", group, "admin"], &[], None)
-            .await?;
+        group_call(rest, auth, "GET /chatgroups/{group_id}/admin", Method::Get, group, &["admin"], None).await?;
     let admins: HashSet<String> = data(&admins_reply, "the admin list")?
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).map(plain_user).collect())
@@ -516,9 +521,7 @@ pub async fn group_members(
 
 /// `GET /chatgroups/{id}/mute`: who is muted until when (ms).
 async fn muted(rest: &RestClient, auth: Auth<'_>, group: &str) -> Result<HashMap<String, u64>, Error> {
-    let reply =
-        call(rest, auth, "GET /chatgroups/{group_id}/mute", Method::Get, &["chatgroups", group, "mute"], &[], None)
-            .await?;
+    let reply = group_call(rest, auth, "GET /chatgroups/{group_id}/mute", Method::Get, group, &["mute"], None).await?;
     Ok(data(&reply, "the mute list")?
         .as_array()
         .map(|a| a.iter().filter_map(|m| Some((plain_user(m.get("user")?.as_str()?), u64_of(m, "expire")))).collect())
@@ -540,25 +543,17 @@ pub async fn set_group_role(
         Role::Owner => Err(Error::invalid_input("make an owner by transferring the group")),
         Role::Admin => {
             let body = json!({ "newadmin": user });
-            call(
-                rest,
-                auth,
-                "POST /chatgroups/{group_id}/admin",
-                Method::Post,
-                &["chatgroups", group, "admin"],
-                &[],
-                Some(&body),
-            )
-            .await
-            .map(|_| ())
+            group_call(rest, auth, "POST /chatgroups/{group_id}/admin", Method::Post, group, &["admin"], Some(&body))
+                .await
+                .map(|_| ())
         }
-        Role::Member => call(
+        Role::Member => group_call(
             rest,
             auth,
             "DELETE /chatgroups/{group_id}/admin/{username}",
             Method::Delete,
-            &["chatgroups", group, "admin", &user],
-            &[],
+            group,
+            &["admin", &user],
             None,
         )
         .await
@@ -570,16 +565,8 @@ pub async fn set_group_role(
 pub async fn transfer_group(rest: &RestClient, auth: Auth<'_>, group: &str, new_owner: &str) -> Result<(), Error> {
     check_group_id(group)?;
     let body = json!({ "newowner": normalize_username(new_owner)? });
-    let reply = call(
-        rest,
-        auth,
-        "PUT /chatgroups/{group_id} (newowner)",
-        Method::Put,
-        &["chatgroups", group],
-        &[],
-        Some(&body),
-    )
-    .await?;
+    let reply =
+        group_call(rest, auth, "PUT /chatgroups/{group_id} (newowner)", Method::Put, group, &[], Some(&body)).await?;
     match data(&reply, "the transfer")?.get("newowner").and_then(Value::as_bool) {
         Some(true) => Ok(()),
         _ => Err(Error::new(ErrorKind::Other, format!("Easemob did not transfer group {group}"))),
@@ -598,13 +585,13 @@ pub async fn mute_group_member(
     check_group_id(group)?;
     let user = normalize_username(user)?;
     if duration.is_zero() {
-        call(
+        group_call(
             rest,
             auth,
             "DELETE /chatgroups/{group_id}/mute/{usernames}",
             Method::Delete,
-            &["chatgroups", group, "mute", &user],
-            &[],
+            group,
+            &["mute", &user],
             None,
         )
         .await?;
@@ -612,16 +599,7 @@ pub async fn mute_group_member(
     }
     let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX).max(1);
     let body = json!({ "usernames": [user], "mute_duration": ms });
-    call(
-        rest,
-        auth,
-        "POST /chatgroups/{group_id}/mute",
-        Method::Post,
-        &["chatgroups", group, "mute"],
-        &[],
-        Some(&body),
-    )
-    .await?;
+    group_call(rest, auth, "POST /chatgroups/{group_id}/mute", Method::Post, group, &["mute"], Some(&body)).await?;
     Ok(())
 }
 
@@ -645,11 +623,9 @@ pub async fn joined_groups(rest: &RestClient, auth: Auth<'_>, user: &str) -> Res
         let items = data(&reply, "the user's groups")?;
         let items = items.as_array().ok_or_else(|| Error::protocol("Easemob's group list is not a list"))?;
         for item in items {
-            match item.get("groupid") {
-                Some(Value::String(s)) => ids.push(s.clone()),
-                Some(Value::Number(n)) => ids.push(n.to_string()),
-                _ => return Err(Error::protocol("an Easemob group entry has no groupid")),
-            }
+            ids.push(
+                id_text(item.get("groupid")).ok_or_else(|| Error::protocol("an Easemob group entry has no groupid"))?,
+            );
         }
         if items.len() < JOINED_PAGE {
             break;
@@ -670,13 +646,13 @@ pub async fn join_group(
 ) -> Result<JoinOutcome, Error> {
     check_group_id(group)?;
     let body = json!({ "message": message.unwrap_or_default() });
-    let reply = call(
+    let reply = group_call(
         rest,
         Auth::User(token),
         "POST /chatgroups/{group_id}/apply",
         Method::Post,
-        &["chatgroups", group, "apply"],
-        &[],
+        group,
+        &["apply"],
         Some(&body),
     )
     .await?;
@@ -694,13 +670,13 @@ pub async fn decide_join(
 ) -> Result<(), Error> {
     check_group_id(group)?;
     let body = json!({ "applicant": normalize_username(applicant)?, "verifyResult": accept, "reason": "" });
-    call(
+    group_call(
         rest,
         auth,
         "POST /chatgroups/{group_id}/apply_verify",
         Method::Post,
-        &["chatgroups", group, "apply_verify"],
-        &[],
+        group,
+        &["apply_verify"],
         Some(&body),
     )
     .await?;
@@ -710,16 +686,8 @@ pub async fn decide_join(
 /// The SDK's `DELETE /chatgroups/{id}/quit` with the user's token.
 pub async fn leave_group(rest: &RestClient, token: &Secret, group: &str) -> Result<(), Error> {
     check_group_id(group)?;
-    call(
-        rest,
-        Auth::User(token),
-        "DELETE /chatgroups/{group_id}/quit",
-        Method::Delete,
-        &["chatgroups", group, "quit"],
-        &[],
-        None,
-    )
-    .await?;
+    group_call(rest, Auth::User(token), "DELETE /chatgroups/{group_id}/quit", Method::Delete, group, &["quit"], None)
+        .await?;
     Ok(())
 }
 
@@ -777,11 +745,7 @@ pub async fn send_group_message(
 /// A group roaming record as a message.
 fn record_message(record: &Value, group: &str) -> Option<Message> {
     let from = record.get("from")?.as_str()?.to_ascii_lowercase();
-    let id = match record.get("msg_id")? {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
+    let id = id_text(record.get("msg_id"))?;
     let payload = record.get("payload")?;
     Some(Message {
         client_id: client_id_of_payload(payload).unwrap_or_else(|| id.clone()),

@@ -5,10 +5,12 @@
 use futures::StreamExt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use unim_core::{Event, EventStream, ManualClock, Platform, Secret};
+use unim_core::{
+    Credentials, Event, EventStream, ManualClock, Platform, ReconnectPolicy, Secret, Session, SessionOptions,
+};
 use unim_emulator::{Emulator, EmulatorConfig, NeteaseEndpoint};
 use unim_netease::admin::{NeteaseAdmin, NeteaseAdminConfig, NewUser};
-use unim_netease::session::NeteaseSessionConfig;
+use unim_netease::session::{NeteaseSession, NeteaseSessionConfig};
 
 /// How long a test waits for something that should happen (real time). Only
 /// a hang reaches it.
@@ -46,6 +48,35 @@ impl Env {
         for accid in accids {
             self.admin.create_user(&NewUser::new(*accid).with_token(Secret::new(token))).await.expect("create user");
         }
+    }
+
+    /// A session for this emulator on `platform`, on the manual clock, with
+    /// short reconnect delays (1 s then 2 s, 5 tries) so tests that drop a
+    /// link see it come back within [`WAIT`].
+    pub fn session_on(&self, platform: Platform) -> NeteaseSession {
+        let options = SessionOptions {
+            clock: Arc::new(self.clock.clone()),
+            reconnect: ReconnectPolicy {
+                max_attempts: 5,
+                initial_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(2),
+            },
+            request_timeout: Duration::from_secs(10),
+            ..SessionOptions::default()
+        };
+        NeteaseSession::new(self.config(platform), options)
+    }
+
+    /// A session of `accid` on `platform` logged in with the static `token`,
+    /// with its event stream taken before the login (so it has every event).
+    pub async fn login_on(&self, accid: &str, token: &str, platform: Platform) -> (NeteaseSession, EventStream) {
+        let s = self.session_on(platform);
+        let events = s.events();
+        tokio::time::timeout(WAIT, s.login(Credentials::token(accid, token)))
+            .await
+            .expect("login in time")
+            .expect("login");
+        (s, events)
     }
 
     /// A session config for this emulator on `platform`.

@@ -239,8 +239,10 @@ pub(crate) const BASE_FIELDS: [&str; 9] = [
     "NextMsgSeq",
 ];
 
-/// A number, or a string of digits (some replies quote their integers).
-fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+/// A number, or a string of digits (some replies quote their integers); an
+/// empty string or null reads as 0. Shared by the REST replies and the
+/// pushed group items, which quote the same fields the same ways.
+pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     match Value::deserialize(d)? {
         Value::Number(n) => n.as_u64().ok_or_else(|| serde::de::Error::custom("not an unsigned integer")),
         Value::String(s) if s.trim().is_empty() => Ok(0),
@@ -300,15 +302,22 @@ pub(crate) fn parse_group(item: &GroupInfoItem) -> Result<Group, Error> {
     })
 }
 
-/// The `get_group_info` reply's one group.
-pub(crate) fn parse_group_info(reply: &Value, group: &str) -> Result<Group, Error> {
-    let items: Vec<GroupInfoItem> = reply
-        .get("GroupInfo")
+/// The `GroupInfoItem`s under `key` of a `command` reply (none when the key
+/// is missing): `get_group_info`'s `GroupInfo` and a web client's
+/// `get_joined_group_list` `GroupIdList` read the same items.
+pub(crate) fn group_items(reply: &Value, key: &str, command: &str) -> Result<Vec<GroupInfoItem>, Error> {
+    Ok(reply
+        .get(key)
         .cloned()
         .map(serde_json::from_value)
         .transpose()
-        .map_err(|e| Error::protocol(format!("Tencent's get_group_info reply is malformed: {e}")))?
-        .unwrap_or_default();
+        .map_err(|e| Error::protocol(format!("Tencent's {command} reply is malformed: {e}")))?
+        .unwrap_or_default())
+}
+
+/// The `get_group_info` reply's one group.
+pub(crate) fn parse_group_info(reply: &Value, group: &str) -> Result<Group, Error> {
+    let items = group_items(reply, "GroupInfo", "get_group_info")?;
     let item = items
         .iter()
         .find(|i| i.group_id == group)
@@ -316,8 +325,24 @@ pub(crate) fn parse_group_info(reply: &Value, group: &str) -> Result<Group, Erro
     parse_group(item)
 }
 
+/// Where a member page starts and the `get_group_member_info` body that asks
+/// for it: at most `max` members (each caller's own page limit) from the
+/// cursor's `Offset`. The admin and the session page members the same way.
+pub(crate) fn member_page_request(
+    group: &str,
+    cursor: Option<&MemberCursor>,
+    limit: usize,
+    max: usize,
+) -> Result<(usize, Value), Error> {
+    if limit == 0 {
+        return Err(Error::invalid_input("a member page must hold at least one member"));
+    }
+    let offset = member_offset(cursor)?;
+    Ok((offset, member_info_body(group, offset, limit.min(max))))
+}
+
 /// The `get_group_member_info` body for the page at `offset`.
-pub(crate) fn member_info_body(group: &str, offset: usize, limit: usize) -> Value {
+fn member_info_body(group: &str, offset: usize, limit: usize) -> Value {
     json!({
         "GroupId": group,
         "MemberInfoFilter": ["Role", "JoinTime", "MuteUntil", "ShutUpUntil"],
@@ -352,7 +377,7 @@ struct MemberInfoReply {
 }
 
 /// The cursor of a member page: the next `Offset`.
-pub(crate) fn member_offset(cursor: Option<&MemberCursor>) -> Result<usize, Error> {
+fn member_offset(cursor: Option<&MemberCursor>) -> Result<usize, Error> {
     match cursor {
         None => Ok(0),
         Some(c) => c.0.parse().map_err(|_| Error::invalid_input(format!("{:?} is not a Tencent member cursor", c.0))),

@@ -5,8 +5,8 @@
 //! notices (`GroupTips` with `Event` 5: this user's own).
 
 use crate::msg::body_from_elems;
-use crate::rest::groups::group_msg_id;
-use serde::{Deserialize, Deserializer};
+use crate::rest::groups::{group_msg_id, lenient_u64};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use unim_core::{ConversationId, Direction, Error, GroupEvent, Message, MessageStatus, Role};
 
@@ -14,17 +14,6 @@ use unim_core::{ConversationId, Direction, Error, GroupEvent, Message, MessageSt
 const EVENT_TIPS: i64 = 4;
 /// `Event` of group system notices.
 const EVENT_NOTICE: i64 = 5;
-
-/// A number, or a string of digits.
-fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Number(n) => n.as_u64().ok_or_else(|| serde::de::Error::custom("not an unsigned integer")),
-        Value::String(s) if s.trim().is_empty() => Ok(0),
-        Value::String(s) => s.trim().parse().map_err(serde::de::Error::custom),
-        Value::Null => Ok(0),
-        _ => Err(serde::de::Error::custom("not an integer")),
-    }
-}
 
 /// The group of an item: `ToGroupId`, else `GroupInfo.GroupId`, else `GroupId`.
 fn group_of(extra: &Map<String, Value>, to_group: &str) -> Option<String> {

@@ -8,7 +8,7 @@
 
 use super::connection::Connection;
 use super::group_push::GroupMsg;
-use super::messages::{announce_group, group_call, lock};
+use super::messages::{announce_group, group_call, lock, reply_items};
 use super::Inner;
 use serde_json::{json, Value};
 use unim_core::Error;
@@ -66,13 +66,7 @@ async fn pull(inner: &Inner, conn: &Connection, group: &str, after: u64, newest:
     for _ in 0..MAX_PAGES_PER_GROUP {
         let body = json!({ "GroupId": group, "ReqMsgSeq": upto, "ReqMsgNumber": HISTORY_PAGE, "WithRecalledMsg": 1 });
         let reply = group_call(inner, conn, "group_msg_get", body).await?;
-        let page: Vec<GroupMsg> = reply
-            .get("RspMsgList")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| serde_json::from_value(m.clone()).ok())
-            .collect();
+        let page: Vec<GroupMsg> = reply_items(&reply, "RspMsgList");
         let oldest = page.iter().map(|m| m.seq).min();
         got.extend(page.into_iter().filter(|m| m.seq > after && m.seq <= newest));
         let finished = reply.get("IsFinished").and_then(Value::as_i64).is_some_and(|f| f != 0);

@@ -7,9 +7,8 @@ use super::connection::Connection;
 use super::Inner;
 use crate::error::error_from_code;
 use crate::rest::groups::{
-    create_group_body, group_info_body, member_info_body, member_offset, parse_group, parse_group_info,
-    parse_member_page, role_to_wire, GroupInfoItem, ADD_CHUNK, BASE_FIELDS, GROUP_SVC, MAX_DELETE_MEMBERS,
-    MUTE_FOREVER_SECS,
+    create_group_body, group_info_body, group_items, member_page_request, parse_group, parse_group_info,
+    parse_member_page, role_to_wire, ADD_CHUNK, BASE_FIELDS, GROUP_SVC, MAX_DELETE_MEMBERS, MUTE_FOREVER_SECS,
 };
 use crate::user_id::validate_user_id;
 use crate::VENDOR;
@@ -189,11 +188,7 @@ pub(crate) async fn members(
     limit: usize,
 ) -> Result<MemberPage, Error> {
     check_group(group)?;
-    if limit == 0 {
-        return Err(Error::invalid_input("a member page must hold at least one member"));
-    }
-    let offset = member_offset(cursor)?;
-    let body = member_info_body(group, offset, limit.min(MAX_MEMBER_PAGE));
+    let (offset, body) = member_page_request(group, cursor, limit, MAX_MEMBER_PAGE)?;
     let reply = call(inner, conn, "get_group_member_info", body).await?;
     parse_member_page(&reply, offset, inner.now())
 }
@@ -252,13 +247,7 @@ pub(crate) async fn joined(inner: &Inner, conn: &Connection, user: &str) -> Resu
             "ResponseFilter": { "GroupBaseInfoFilter": BASE_FIELDS, "SelfInfoFilter": ["Role", "JoinTime", "MsgSeq"] },
         });
         let reply = call(inner, conn, "get_joined_group_list", body).await?;
-        let items: Vec<GroupInfoItem> = reply
-            .get("GroupIdList")
-            .cloned()
-            .map(serde_json::from_value)
-            .transpose()
-            .map_err(|e| Error::protocol(format!("Tencent's get_joined_group_list reply is malformed: {e}")))?
-            .unwrap_or_default();
+        let items = group_items(&reply, "GroupIdList", "get_joined_group_list")?;
         let got = items.len();
         for item in &items {
             out.push(parse_group(item)?);

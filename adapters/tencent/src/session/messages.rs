@@ -19,6 +19,7 @@ use crate::error::error_from_code;
 use crate::link::servcmd;
 use crate::msg::{body_to_elems, msg_key, msg_random, C2cMsg};
 use crate::rest::groups::{group_msg_id, GROUP_SVC};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
 use unim_core::{
@@ -94,6 +95,18 @@ impl Inbox {
     pub(crate) fn group_seq(&self, group: &str) -> u64 {
         self.group_seqs.get(group).copied().unwrap_or(0)
     }
+}
+
+/// The items of a reply's `key` array that read as `T`. A malformed item is
+/// skipped, as on the push path: one odd message must not stall a sync.
+pub(crate) fn reply_items<T: DeserializeOwned>(reply: &Value, key: &str) -> Vec<T> {
+    reply
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| serde_json::from_value(m.clone()).ok())
+        .collect()
 }
 
 pub(crate) fn lock(inner: &Inner) -> std::sync::MutexGuard<'_, Inbox> {
@@ -194,13 +207,7 @@ pub(crate) async fn sync(inner: &Inner, conn: &Connection, user: &str) -> Result
             "NeedCachedMsg": 1,
         });
         let reply = call(inner, conn, servcmd::GETMSG, body).await?;
-        let items: Vec<C2cMsg> = reply
-            .get("MsgList")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| serde_json::from_value(m.clone()).ok())
-            .collect();
+        let items: Vec<C2cMsg> = reply_items(&reply, "MsgList");
         announce(inner, user, items);
         if let Some(next) = reply.get("Cookie").and_then(Value::as_str).filter(|c| !c.is_empty()) {
             lock(inner).cookie = next.to_owned();

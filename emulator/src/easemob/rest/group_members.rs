@@ -15,8 +15,8 @@
 //! owner and admins).
 
 use super::groups::{
-    allows_invites, caller, forbidden, invalid, ordered_members, path_group, publish, refusal, role_name, user_name,
-    usernames, Caller,
+    allows_invites, caller, forbidden, invalid, ordered_members, path_group, path_users, publish, refusal, role_name,
+    user_name, usernames, with_data, Caller,
 };
 use super::{Call, Refusal, Reply};
 use crate::groups::{GroupError, GroupRecord};
@@ -42,6 +42,15 @@ fn number(call: &Call<'_>, name: &str, default: usize) -> Result<usize, Refusal>
             .filter(|n| *n > 0)
             .ok_or_else(|| invalid(format!("{name} must be a positive number"))),
     }
+}
+
+/// The `usernames` of a batch call: 1 to `max` of them, else 400.
+fn batch(body: &Value, max: usize) -> Result<Vec<String>, Refusal> {
+    let users = usernames(body, "usernames")?;
+    if users.is_empty() || users.len() > max {
+        return Err(invalid(format!("usernames must name 1 to {max} users")));
+    }
+    Ok(users)
 }
 
 /// A group's members may be read by the app, any user for a public group,
@@ -132,16 +141,16 @@ fn add(call: &Call<'_>, who: &Caller, g: &GroupRecord, users: &[String]) -> Resu
 pub(super) fn add_batch(call: &Call<'_>, id: &str) -> Reply {
     let who = caller(call)?;
     let body = call.json()?;
-    let users = usernames(&body, "usernames")?;
-    if users.is_empty() || users.len() > MAX_BATCH_ADD {
-        return Err(invalid(format!("usernames must name 1 to {MAX_BATCH_ADD} users")));
-    }
+    let users = batch(&body, MAX_BATCH_ADD)?;
     let g = path_group(call, id)?;
     let added = add(call, &who, &g, &users)?;
     let fresh: Vec<&String> = added.iter().filter(|(_, a)| *a).map(|(u, _)| u).collect();
-    let mut reply = super::to_value(call.full::<Value>("post", &format!("/chatgroups/{id}/users")));
-    reply["data"] = json!({ "newmembers": fresh, "groupid": id, "action": "add_member" });
-    Ok(reply)
+    with_data(
+        call,
+        "post",
+        &format!("/chatgroups/{id}/users"),
+        json!({ "newmembers": fresh, "groupid": id, "action": "add_member" }),
+    )
 }
 
 /// `POST /chatgroups/{id}/users/{u}`: a member already is 403 `forbidden_op`.
@@ -153,9 +162,12 @@ pub(super) fn add_one(call: &Call<'_>, id: &str, user: &str) -> Reply {
         return Err(forbidden(format!("invite users to join group failed, reason: user {user} already in group {id}")));
     }
     add(call, &who, &g, std::slice::from_ref(&user))?;
-    let mut reply = super::to_value(call.full::<Value>("post", &format!("/chatgroups/{id}/users/{user}")));
-    reply["data"] = json!({ "result": true, "groupid": id, "action": "add_member", "user": user });
-    Ok(reply)
+    with_data(
+        call,
+        "post",
+        &format!("/chatgroups/{id}/users/{user}"),
+        json!({ "result": true, "groupid": id, "action": "add_member", "user": user }),
+    )
 }
 
 /// The SDK's `POST /chatgroups/{id}/invite` `{"usernames": [...]}`: added
@@ -163,10 +175,7 @@ pub(super) fn add_one(call: &Call<'_>, id: &str, user: &str) -> Reply {
 pub(super) fn invite(call: &Call<'_>, id: &str) -> Reply {
     let who = caller(call)?;
     let body = call.json()?;
-    let users = usernames(&body, "usernames")?;
-    if users.is_empty() || users.len() > MAX_BATCH_ADD {
-        return Err(invalid(format!("usernames must name 1 to {MAX_BATCH_ADD} users")));
-    }
+    let users = batch(&body, MAX_BATCH_ADD)?;
     let g = path_group(call, id)?;
     if let Some(u) = users.iter().find(|u| g.member(u).is_some()) {
         return Err(forbidden(format!("invite users to join group failed, reason: user {u} already in group {id}")));
@@ -174,19 +183,14 @@ pub(super) fn invite(call: &Call<'_>, id: &str) -> Reply {
     let added = add(call, &who, &g, &users)?;
     let data: Vec<Value> =
         added.iter().map(|(u, _)| json!({ "result": true, "action": "invite", "user": u, "groupid": id })).collect();
-    let mut reply = super::to_value(call.full::<Value>("post", &format!("/chatgroups/{id}/invite")));
-    reply["data"] = Value::Array(data);
-    Ok(reply)
+    with_data(call, "post", &format!("/chatgroups/{id}/invite"), Value::Array(data))
 }
 
 /// `DELETE /chatgroups/{id}/users/{u}` (one: an object, a non-member 403) or
 /// `{u1,u2}` (several: one entry per user with `result` and `reason`).
 pub(super) fn remove(call: &Call<'_>, id: &str, users: &str) -> Reply {
     let who = caller(call)?;
-    let names = users.split(',').filter(|s| !s.is_empty()).map(user_name).collect::<Result<Vec<_>, _>>()?;
-    if names.is_empty() {
-        return Err(invalid("name at least one user"));
-    }
+    let names = path_users(users)?;
     let g = path_group(call, id)?;
     if names.iter().any(|u| g.role_of(u) == Some(Role::Owner)) {
         return Err(forbidden("forbidden operation on group owner!"));
@@ -199,9 +203,12 @@ pub(super) fn remove(call: &Call<'_>, id: &str, users: &str) -> Reply {
         }
         let changes = call.face.engine.remove_group_members(who.actor(), id, &names).map_err(refusal)?;
         publish(call, &changes);
-        let mut reply = super::to_value(call.full::<Value>("delete", &path));
-        reply["data"] = json!({ "result": true, "action": "remove_member", "user": user, "groupid": id });
-        return Ok(reply);
+        return with_data(
+            call,
+            "delete",
+            &path,
+            json!({ "result": true, "action": "remove_member", "user": user, "groupid": id }),
+        );
     }
     let present: Vec<String> = names.iter().filter(|u| g.member(u).is_some()).cloned().collect();
     let changes = call.face.engine.remove_group_members(who.actor(), id, &present).map_err(refusal)?;
@@ -216,9 +223,7 @@ pub(super) fn remove(call: &Call<'_>, id: &str, users: &str) -> Reply {
             }
         })
         .collect();
-    let mut reply = super::to_value(call.full::<Value>("delete", &path));
-    reply["data"] = Value::Array(data);
-    Ok(reply)
+    with_data(call, "delete", &path, Value::Array(data))
 }
 
 /// The user of a user-token call (the SDK's own paths take no app token).
@@ -243,9 +248,12 @@ pub(super) fn apply(call: &Call<'_>, id: &str) -> Reply {
     })?;
     publish(call, &changes);
     let joined = outcome == unim_core::JoinOutcome::Joined;
-    let mut reply = super::to_value(call.full::<Value>("post", &format!("/chatgroups/{id}/apply")));
-    reply["data"] = json!({ "result": true, "groupid": id, "action": "apply", "user": user, "joined": joined });
-    Ok(reply)
+    with_data(
+        call,
+        "post",
+        &format!("/chatgroups/{id}/apply"),
+        json!({ "result": true, "groupid": id, "action": "apply", "user": user, "joined": joined }),
+    )
 }
 
 /// The SDK's `POST /chatgroups/{id}/apply_verify` `{applicant, verifyResult, reason}`.
@@ -262,9 +270,12 @@ pub(super) fn apply_verify(call: &Call<'_>, id: &str) -> Reply {
     path_group(call, id)?;
     let changes = call.face.engine.decide_group_application(who.actor(), id, &applicant, accept).map_err(refusal)?;
     publish(call, &changes);
-    let mut reply = super::to_value(call.full::<Value>("post", &format!("/chatgroups/{id}/apply_verify")));
-    reply["data"] = json!({ "result": true, "groupid": id, "applicant": applicant, "verifyResult": accept });
-    Ok(reply)
+    with_data(
+        call,
+        "post",
+        &format!("/chatgroups/{id}/apply_verify"),
+        json!({ "result": true, "groupid": id, "applicant": applicant, "verifyResult": accept }),
+    )
 }
 
 /// The SDK's `DELETE /chatgroups/{id}/quit`: the owner may not (403).
@@ -273,9 +284,7 @@ pub(super) fn quit(call: &Call<'_>, id: &str) -> Reply {
     path_group(call, id)?;
     let changes = call.face.engine.leave_group(&user, id).map_err(refusal)?;
     publish(call, &changes);
-    let mut reply = super::to_value(call.full::<Value>("delete", &format!("/chatgroups/{id}/quit")));
-    reply["data"] = json!({ "result": true, "groupid": id, "user": user });
-    Ok(reply)
+    with_data(call, "delete", &format!("/chatgroups/{id}/quit"), json!({ "result": true, "groupid": id, "user": user }))
 }
 
 /// `GET /chatgroups/{id}/admin`: the admins' names.
@@ -310,9 +319,7 @@ pub(super) fn add_admin(call: &Call<'_>, id: &str) -> Reply {
     let user = user_name(user)?;
     path_group(call, id)?;
     set_role(call, &who, id, &user, Role::Admin)?;
-    let mut reply = super::to_value(call.full::<Value>("post", &format!("/chatgroups/{id}/admin")));
-    reply["data"] = json!({ "result": "success", "newadmin": user });
-    Ok(reply)
+    with_data(call, "post", &format!("/chatgroups/{id}/admin"), json!({ "result": "success", "newadmin": user }))
 }
 
 /// `DELETE /chatgroups/{id}/admin/{u}`.
@@ -324,9 +331,12 @@ pub(super) fn remove_admin(call: &Call<'_>, id: &str, user: &str) -> Reply {
         return Err(forbidden(format!("user {user} is not an admin of this group")));
     }
     set_role(call, &who, id, &user, Role::Member)?;
-    let mut reply = super::to_value(call.full::<Value>("delete", &format!("/chatgroups/{id}/admin/{user}")));
-    reply["data"] = json!({ "result": "success", "oldadmin": user });
-    Ok(reply)
+    with_data(
+        call,
+        "delete",
+        &format!("/chatgroups/{id}/admin/{user}"),
+        json!({ "result": "success", "oldadmin": user }),
+    )
 }
 
 /// `GET /chatgroups/{id}/mute`: `[{user, expire}]` of mutes still running.
@@ -341,19 +351,14 @@ pub(super) fn mutes(call: &Call<'_>, id: &str) -> Reply {
         .filter(|m| m.muted_until_ms > now)
         .map(|m| json!({ "user": m.user, "expire": m.muted_until_ms }))
         .collect();
-    let mut reply = super::to_value(call.full::<Value>("get", &format!("/chatgroups/{id}/mute")));
-    reply["data"] = Value::Array(data);
-    Ok(reply)
+    with_data(call, "get", &format!("/chatgroups/{id}/mute"), Value::Array(data))
 }
 
 /// `POST /chatgroups/{id}/mute` `{usernames (≤10), mute_duration (ms; -1: forever)}`.
 pub(super) fn mute(call: &Call<'_>, id: &str) -> Reply {
     let who = caller(call)?;
     let body = call.json()?;
-    let users = usernames(&body, "usernames")?;
-    if users.is_empty() || users.len() > MAX_BATCH_MUTE {
-        return Err(invalid(format!("usernames must name 1 to {MAX_BATCH_MUTE} users")));
-    }
+    let users = batch(&body, MAX_BATCH_MUTE)?;
     let secs = match body.get("mute_duration").and_then(Value::as_i64) {
         Some(-1) => FOREVER_SECS,
         Some(ms) if ms > 0 => (ms as u64).div_ceil(1000),
@@ -367,18 +372,13 @@ pub(super) fn mute(call: &Call<'_>, id: &str) -> Reply {
         let until = call.face.engine.group(id).ok().and_then(|g| g.member(user).map(|m| m.muted_until_ms)).unwrap_or(0);
         data.push(json!({ "result": true, "expire": until, "user": user }));
     }
-    let mut reply = super::to_value(call.full::<Value>("post", &format!("/chatgroups/{id}/mute")));
-    reply["data"] = Value::Array(data);
-    Ok(reply)
+    with_data(call, "post", &format!("/chatgroups/{id}/mute"), Value::Array(data))
 }
 
 /// `DELETE /chatgroups/{id}/mute/{u1,u2}`.
 pub(super) fn unmute(call: &Call<'_>, id: &str, users: &str) -> Reply {
     let who = caller(call)?;
-    let names = users.split(',').filter(|s| !s.is_empty()).map(user_name).collect::<Result<Vec<_>, _>>()?;
-    if names.is_empty() {
-        return Err(invalid("name at least one user"));
-    }
+    let names = path_users(users)?;
     path_group(call, id)?;
     let mut data = Vec::with_capacity(names.len());
     for user in &names {
@@ -386,9 +386,7 @@ pub(super) fn unmute(call: &Call<'_>, id: &str, users: &str) -> Reply {
         publish(call, &changes);
         data.push(json!({ "result": true, "user": user }));
     }
-    let mut reply = super::to_value(call.full::<Value>("delete", &format!("/chatgroups/{id}/mute/{users}")));
-    reply["data"] = Value::Array(data);
-    Ok(reply)
+    with_data(call, "delete", &format!("/chatgroups/{id}/mute/{users}"), Value::Array(data))
 }
 
 /// `GET /users/{u}/joined_chatgroups` (`older`) and `GET /chatgroups/user/{u}`
@@ -436,7 +434,10 @@ pub(super) fn joined_count(call: &Call<'_>, user: &str) -> Reply {
     call.app_or_own_auth(user)?;
     let user =
         super::path_user(user).filter(|u| call.face.store.user(u).is_some()).ok_or_else(super::Refusal::no_user)?;
-    let mut reply = super::to_value(call.full::<Value>("get", &format!("/chatgroups/user/{user}/joined_count")));
-    reply["data"] = json!(call.face.engine.joined_groups(&user).len());
-    Ok(reply)
+    with_data(
+        call,
+        "get",
+        &format!("/chatgroups/user/{user}/joined_count"),
+        json!(call.face.engine.joined_groups(&user).len()),
+    )
 }

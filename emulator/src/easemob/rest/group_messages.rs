@@ -11,7 +11,7 @@
 //!   `{groupId, limit, order, cursor?}` → `data.messages` (archive-style
 //!   records with `chat_type: "groupchat"`) and `data.pagination.cursor`.
 
-use super::groups::{invalid, path_group, refusal};
+use super::groups::{invalid, path_group, refusal, with_data};
 use super::{Call, Refusal, Reply};
 use crate::easemob::{chat, group_push};
 use crate::groups::Actor;
@@ -22,8 +22,6 @@ use unim_easemob::messages::{encode_body, ext_from_json, from_rest, to_pb, MAX_M
 
 /// The most groups of one send (easemob.md 4.1).
 const MAX_GROUPS_PER_SEND: usize = 3;
-/// The most messages in one history page.
-const MAX_HISTORY_PAGE: usize = 50;
 
 /// `POST /messages/chatgroups`.
 pub(super) fn send(call: &Call<'_>) -> Reply {
@@ -88,9 +86,7 @@ pub(super) fn send(call: &Call<'_>) -> Reply {
         }
         data.insert(group.clone(), Value::String(stored.message.server_id.clone()));
     }
-    let mut reply = super::to_value(call.full::<Value>("post", "/messages/chatgroups"));
-    reply["data"] = Value::Object(data);
-    Ok(reply)
+    with_data(call, "post", "/messages/chatgroups", Value::Object(data))
 }
 
 /// A stored group message as a roaming record.
@@ -115,15 +111,7 @@ pub(super) fn roaming(call: &Call<'_>) -> Reply {
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(invalid("groupId is required")),
     };
-    let limit = req.get("limit").and_then(Value::as_u64).unwrap_or(10) as usize;
-    if !(1..=MAX_HISTORY_PAGE).contains(&limit) {
-        return Err(Refusal::illegal(format!("limit must be 1 to {MAX_HISTORY_PAGE}")));
-    }
-    let backwards = match req.get("order").and_then(Value::as_str).unwrap_or("up") {
-        "up" => true,
-        "down" => false,
-        _ => return Err(Refusal::illegal("order must be up or down")),
-    };
+    let (limit, backwards) = super::messages::roaming_window(&req)?;
     let engine = &call.face.engine;
     let at = match req.get("cursor").and_then(Value::as_str).filter(|c| !c.is_empty()) {
         None => None,
@@ -153,10 +141,5 @@ pub(super) fn roaming(call: &Call<'_>) -> Reply {
         };
         more.then(|| last.server_id.clone())
     });
-    let mut reply = super::to_value(call.bare::<Value>("post"));
-    reply["data"] = json!({
-        "messages": messages.iter().map(|m| record(call, m)).collect::<Vec<_>>(),
-        "pagination": { "cursor": next.unwrap_or_default(), "limit": limit },
-    });
-    Ok(reply)
+    super::messages::roaming_reply(call, messages.iter().map(|m| record(call, m)).collect(), next, limit)
 }

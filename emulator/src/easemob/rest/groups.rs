@@ -115,6 +115,23 @@ pub(super) fn refusal(e: GroupError) -> Refusal {
     }
 }
 
+/// The full envelope of `action` on `path` carrying `data`: the whole answer
+/// of most group calls, built in one place so that they all look alike.
+pub(super) fn with_data(call: &Call<'_>, action: &str, path: &str, data: Value) -> Reply {
+    let mut reply = super::to_value(call.full::<Value>(action, path));
+    reply["data"] = data;
+    Ok(reply)
+}
+
+/// The users of a `{u1,u2,...}` path segment (at least one), else 400.
+pub(super) fn path_users(users: &str) -> Result<Vec<String>, Refusal> {
+    let names = users.split(',').filter(|s| !s.is_empty()).map(user_name).collect::<Result<Vec<_>, _>>()?;
+    if names.is_empty() {
+        return Err(invalid("name at least one user"));
+    }
+    Ok(names)
+}
+
 pub(super) fn forbidden(description: impl Into<String>) -> Refusal {
     Refusal::new(403, "forbidden_op", description)
 }
@@ -364,9 +381,7 @@ fn create(call: &Call<'_>) -> Reply {
     }
     let _ = call.face.engine.with_group_extra(&record.id, |map| map.extend(extra));
     publish(call, &changes);
-    let mut reply = super::to_value(call.full::<Value>("post", "/chatgroups"));
-    reply["data"] = json!({ "groupid": record.id });
-    Ok(reply)
+    with_data(call, "post", "/chatgroups", json!({ "groupid": record.id }))
 }
 
 /// Whether `g` is one of this face's groups (the engine holds every face's).
@@ -518,9 +533,7 @@ fn modify(call: &Call<'_>, id: &str) -> Reply {
     if !extra.is_empty() {
         call.face.engine.with_group_extra(id, |map| map.extend(extra)).map_err(refusal)?;
     }
-    let mut reply = super::to_value(call.full::<Value>("put", "/chatgroups"));
-    reply["data"] = Value::Object(data);
-    Ok(reply)
+    with_data(call, "put", "/chatgroups", Value::Object(data))
 }
 
 /// `PUT /chatgroups/{id}` with `{"newowner": u}`.
@@ -536,9 +549,7 @@ fn transfer(call: &Call<'_>, who: &Caller, group: &GroupRecord, new_owner: &str)
     }
     let changes = call.face.engine.transfer_group(who.actor(), &group.id, &new_owner).map_err(refusal)?;
     publish(call, &changes);
-    let mut reply = super::to_value(call.full::<Value>("put", "/chatgroups"));
-    reply["data"] = json!({ "newowner": true });
-    Ok(reply)
+    with_data(call, "put", "/chatgroups", json!({ "newowner": true }))
 }
 
 /// The longest announcement, in characters (the console's limit).
@@ -553,9 +564,12 @@ fn announcement(call: &Call<'_>, id: &str) -> Reply {
             return Err(refusal(GroupError::NotMember(u.clone())));
         }
     }
-    let mut reply = super::to_value(call.full::<Value>("get", &format!("/chatgroups/{id}/announcement")));
-    reply["data"] = json!({ "announcement": extra_text(&g, "announcement") });
-    Ok(reply)
+    with_data(
+        call,
+        "get",
+        &format!("/chatgroups/{id}/announcement"),
+        json!({ "announcement": extra_text(&g, "announcement") }),
+    )
 }
 
 /// `POST /chatgroups/{id}/announcement` `{"announcement": "..."}`: the owner
@@ -571,9 +585,7 @@ fn set_announcement(call: &Call<'_>, id: &str) -> Reply {
         .engine
         .with_group_extra(id, |map| map.insert("announcement".into(), Value::String(text)))
         .map_err(refusal)?;
-    let mut reply = super::to_value(call.full::<Value>("post", &format!("/chatgroups/{id}/announcement")));
-    reply["data"] = json!({ "id": id, "result": true });
-    Ok(reply)
+    with_data(call, "post", &format!("/chatgroups/{id}/announcement"), json!({ "id": id, "result": true }))
 }
 
 /// `DELETE /chatgroups/{id}`.
@@ -582,9 +594,7 @@ fn delete(call: &Call<'_>, id: &str) -> Reply {
     path_group(call, id)?;
     let changes = call.face.engine.dismiss_group(who.actor(), id).map_err(refusal)?;
     publish(call, &changes);
-    let mut reply = super::to_value(call.full::<Value>("delete", "/chatgroups"));
-    reply["data"] = json!({ "success": true, "groupid": id });
-    Ok(reply)
+    with_data(call, "delete", "/chatgroups", json!({ "success": true, "groupid": id }))
 }
 
 #[cfg(test)]

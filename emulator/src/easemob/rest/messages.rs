@@ -168,6 +168,16 @@ pub(super) fn roaming(call: &Call<'_>) -> Reply {
     let text = |k: &str| req.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(lower);
     let user = text("username").ok_or_else(|| Refusal::illegal("username is required"))?;
     let peer = text("to").ok_or_else(|| Refusal::illegal("to is required"))?;
+    let (limit, backwards) = roaming_window(&req)?;
+    let cursor = req.get("cursor").and_then(Value::as_str).filter(|c| !c.is_empty());
+    let (messages, next) = page(call, &user, &peer, cursor, limit, backwards)?;
+    roaming_reply(call, messages.iter().map(|m| record(call, &user, m)).collect(), next, limit)
+}
+
+/// The `limit` (1-50, default 10) and the direction (`order`: `up`, the
+/// default, is backwards) of a v6 roaming request: the chat and the group
+/// roaming paths read them alike.
+pub(super) fn roaming_window(req: &Value) -> Result<(usize, bool), Refusal> {
     let limit = req.get("limit").and_then(Value::as_u64).unwrap_or(10) as usize;
     if !(1..=MAX_HISTORY_PAGE).contains(&limit) {
         return Err(Refusal::illegal(format!("limit must be 1 to {MAX_HISTORY_PAGE}")));
@@ -177,11 +187,15 @@ pub(super) fn roaming(call: &Call<'_>) -> Reply {
         "down" => false,
         _ => return Err(Refusal::illegal("order must be up or down")),
     };
-    let cursor = req.get("cursor").and_then(Value::as_str).filter(|c| !c.is_empty());
-    let (messages, next) = page(call, &user, &peer, cursor, limit, backwards)?;
+    Ok((limit, backwards))
+}
+
+/// A v6 roaming answer: the page's `records` and the cursor of the next
+/// page (empty at the end), alike for chats and groups.
+pub(super) fn roaming_reply(call: &Call<'_>, records: Vec<Value>, next: Option<String>, limit: usize) -> Reply {
     let mut reply = super::to_value(call.bare::<Value>("post"));
     reply["data"] = json!({
-        "messages": messages.iter().map(|m| record(call, &user, m)).collect::<Vec<_>>(),
+        "messages": records,
         "pagination": { "cursor": next.unwrap_or_default(), "limit": limit },
     });
     Ok(reply)

@@ -12,10 +12,9 @@
 use super::super::store::Refusal;
 use super::super::Face;
 use super::mailbox::{self, Shown};
-use super::property_array;
+use super::{bad, param, property_array};
 use serde_json::Value;
 use unim_core::{ConversationId, ConversationKind};
-use unim_netease::error::code;
 use unim_netease::link::ids::{scene, session as stag, session_req as rtag};
 use unim_netease::link::{Param, Property, Request};
 use unim_netease::message::number;
@@ -29,14 +28,6 @@ const TEAM_PREFIX: &str = "team|";
 
 type Answer = Result<Vec<Value>, Refusal>;
 
-fn bad(what: &str) -> Refusal {
-    Refusal::new(code::BAD_PARAM, what.to_owned())
-}
-
-fn param<'a>(request: &'a Request, i: usize, what: &str) -> Result<&'a Param, Refusal> {
-    request.param(i).map_err(|_| bad(&format!("{what} is missing")))
-}
-
 /// A number parameter (sent as a number or a decimal string); 0 when absent.
 fn number_param(request: &Request, i: usize) -> u64 {
     request.param(i).ok().and_then(|p| number(&p.v)).unwrap_or(0)
@@ -44,7 +35,7 @@ fn number_param(request: &Request, i: usize) -> u64 {
 
 /// 4_5 `[Byte sid, Byte cid, LongArray ids]`: the client has these messages.
 pub(super) fn batch_mark_read(face: &Face, accid: &str, instance: &str, request: &Request) -> Answer {
-    let ids = param(request, 2, "the ids")?.as_strings().map_err(|e| bad(&e.to_string()))?;
+    let ids = param(request, 2, "the ids")?.as_strings().map_err(|e| bad(e.to_string()))?;
     let ids: Vec<u64> = ids.iter().filter_map(|id| id.parse().ok()).collect();
     mailbox::acknowledge(face, accid, instance, &ids);
     Ok(Vec::new())
@@ -125,7 +116,7 @@ pub(super) fn mark_session_ack_batch(face: &Face, accid: &str, request: &Request
 
 fn properties(p: &Param) -> Result<Vec<Property>, Refusal> {
     match &p.v {
-        Value::Array(items) => items.iter().map(|i| Property::from_value(i).map_err(|e| bad(&e.to_string()))).collect(),
+        Value::Array(items) => items.iter().map(|i| Property::from_value(i).map_err(|e| bad(e.to_string()))).collect(),
         _ => Err(bad("not a PropertyArray")),
     }
 }
@@ -134,7 +125,7 @@ fn properties(p: &Param) -> Result<Vec<Property>, Refusal> {
 /// limit}]` → `[the same with 5 hasMore, PropertyArray sessions]`, the most
 /// recently updated first.
 pub(super) fn server_sessions(face: &Face, accid: &str, request: &Request) -> Answer {
-    let req = param(request, 0, "the request")?.as_property().map_err(|e| bad(&e.to_string()))?;
+    let req = param(request, 0, "the request")?.as_property().map_err(|e| bad(e.to_string()))?;
     let num = |t: u32| req.get(t).and_then(number).unwrap_or(0);
     let (min, max) = (num(rtag::MIN_TIMESTAMP), num(rtag::MAX_TIMESTAMP));
     let need_last = num(rtag::NEED_LAST_MSG) != 0;
@@ -179,6 +170,7 @@ pub(super) fn delete_server_sessions(face: &Face, accid: &str, request: &Request
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unim_netease::error::code;
 
     #[test]
     fn session_ids_are_p2p_or_team() {

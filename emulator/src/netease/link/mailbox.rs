@@ -97,6 +97,15 @@ struct State {
 #[derive(Default)]
 pub(in crate::netease) struct Mailbox(Mutex<State>);
 
+impl State {
+    /// `stored` as the face shows it: with the meta kept when it was sent,
+    /// or plain meta for a message this face has no record of.
+    fn show(&self, stored: StoredMessage) -> Shown {
+        let meta = self.meta.get(&stored.seq).cloned().unwrap_or_else(|| plain_meta(&stored));
+        Shown { stored, meta }
+    }
+}
+
 impl Mailbox {
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
@@ -217,19 +226,9 @@ pub(in crate::netease) fn send_body(
         face.engine.store_message(&sender.accid, &to, client_id, body, |seq, _| (FIRST_ID_SERVER + seq).to_string());
     let seq = stored.message.seq;
     if stored.duplicate {
-        let meta = st.meta.get(&seq).cloned().unwrap_or_else(|| plain_meta(&stored.message));
-        return Ok(Shown { stored: stored.message, meta });
+        return Ok(st.show(stored.message));
     }
-    let timetag = stored.message.time_ms.max(st.last_timetag + 1);
-    st.last_timetag = timetag;
-    let meta = Meta {
-        timetag,
-        client_type: sender.client_type,
-        device_id: sender.device_id.clone(),
-        nick: sender.nick.clone(),
-    };
-    st.meta.insert(seq, meta.clone());
-    let shown = Shown { stored: stored.message, meta };
+    let shown = stamp(&mut st, stored.message, sender);
     let wire = shown.to_wire().to_value();
 
     let others = |accid: &str| {
@@ -289,20 +288,12 @@ pub(in crate::netease) fn acknowledge(face: &Face, accid: &str, instance: &str, 
 /// The message with engine seq `seq`, as the face shows it.
 pub(in crate::netease) fn shown(face: &Face, seq: u64) -> Option<Shown> {
     let stored = face.engine.message_by_server_id(&(FIRST_ID_SERVER + seq).to_string())?;
-    let meta = face.links.mailbox.state().meta.get(&seq).cloned().unwrap_or_else(|| plain_meta(&stored));
-    Some(Shown { stored, meta })
+    Some(face.links.mailbox.state().show(stored))
 }
 
 /// Every message between `a` and `b`, oldest first, as the face shows them.
 pub(in crate::netease) fn between(face: &Face, a: &str, b: &str) -> Vec<Shown> {
-    let all = face.engine.history(a, b, None, usize::MAX);
-    let st = face.links.mailbox.state();
-    all.into_iter()
-        .map(|stored| {
-            let meta = st.meta.get(&stored.seq).cloned().unwrap_or_else(|| plain_meta(&stored));
-            Shown { stored, meta }
-        })
-        .collect()
+    show_all(face, face.engine.history(a, b, None, usize::MAX))
 }
 
 /// Sends `msg` (an `8_2` Property, `to` the tid) from `sender` to its team.
@@ -318,10 +309,8 @@ pub(in crate::netease) fn send_team(face: &Face, sender: &Sender, msg: Property)
             (FIRST_ID_SERVER + seq).to_string()
         })
         .map_err(super::super::rest::teams::refusal)?;
-    let seq = stored.message.seq;
     if stored.duplicate {
-        let meta = st.meta.get(&seq).cloned().unwrap_or_else(|| plain_meta(&stored.message));
-        return Ok(Shown { stored: stored.message, meta });
+        return Ok(st.show(stored.message));
     }
     let shown = stamp(&mut st, stored.message, sender);
     deliver_group(face, &mut st, &shown, &members, sender.link);
@@ -377,14 +366,13 @@ fn deliver_group(face: &Face, st: &mut State, shown: &Shown, members: &[String],
 
 /// Every message of team `tid`, oldest first, as the face shows them.
 pub(in crate::netease) fn in_team(face: &Face, tid: &str) -> Vec<Shown> {
-    let all = face.engine.group_history(tid, None, usize::MAX);
+    show_all(face, face.engine.group_history(tid, None, usize::MAX))
+}
+
+/// `all` as the face shows them (see [`State::show`]).
+fn show_all(face: &Face, all: Vec<StoredMessage>) -> Vec<Shown> {
     let st = face.links.mailbox.state();
-    all.into_iter()
-        .map(|stored| {
-            let meta = st.meta.get(&stored.seq).cloned().unwrap_or_else(|| plain_meta(&stored));
-            Shown { stored, meta }
-        })
-        .collect()
+    all.into_iter().map(|stored| st.show(stored)).collect()
 }
 
 #[cfg(test)]

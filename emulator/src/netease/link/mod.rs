@@ -24,6 +24,7 @@ pub(super) mod team_push;
 mod team_wire;
 mod teams;
 
+use super::store::Refusal;
 use super::Face;
 use crate::LinkId;
 use axum::routing::get;
@@ -31,7 +32,8 @@ use axum::Router;
 use serde_json::Value;
 use std::sync::Arc;
 use unim_core::DisconnectReason;
-use unim_netease::link::{Framing, Property, Response, SocketIoJson, WireFrame};
+use unim_netease::error::code;
+use unim_netease::link::{Framing, Param, Property, Request, Response, SocketIoJson, WireFrame};
 
 /// The link side's state: issued socket.io sessions, online clients and messages.
 #[derive(Default)]
@@ -115,6 +117,16 @@ fn push_frame(face: &Face, link: LinkId, response: &Response) -> bool {
 fn now_ms(face: &Face) -> u64 {
     let now = face.engine.clock().now();
     now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A 414 refusal of a link request: a missing or malformed parameter.
+fn bad(what: impl Into<String>) -> Refusal {
+    Refusal::new(code::BAD_PARAM, what)
+}
+
+/// Parameter `i` of `request` (named `what` in the refusal when missing).
+fn param<'a>(request: &'a Request, i: usize, what: &str) -> Result<&'a Param, Refusal> {
+    request.param(i).map_err(|_| bad(format!("{what} is missing")))
 }
 
 /// A PropertyArray value of the r list.

@@ -56,6 +56,26 @@ fn union(into: &mut Vec<String>, more: &[String]) {
     }
 }
 
+/// The run of changes from `changes[*i - 1]` that one NetEase notification
+/// announces: while `user_of` finds the same event (same kind, group and
+/// operator) for another user, that user joins the run. Gives the run's
+/// users, everyone it notifies and the group as of its last change; `*i`
+/// moves past the run.
+fn run<'a>(
+    changes: &'a [GroupChange],
+    i: &mut usize,
+    user_of: impl Fn(&'a GroupEvent) -> Option<&'a String>,
+) -> (Vec<String>, Vec<String>, &'a GroupRecord) {
+    let first = &changes[*i - 1];
+    let (mut ids, mut notify) = (user_of(&first.event).into_iter().cloned().collect::<Vec<_>>(), first.notify.clone());
+    while let Some((c, user)) = changes.get(*i).and_then(|c| Some((c, user_of(&c.event)?))) {
+        ids.push(user.clone());
+        union(&mut notify, &c.notify);
+        *i += 1;
+    }
+    (ids, notify, &changes[*i - 1].group)
+}
+
 /// Tells each change's users over their online links.
 pub(in crate::netease) fn publish(face: &Face, changes: &[GroupChange]) {
     let mut i = 0;
@@ -63,44 +83,22 @@ pub(in crate::netease) fn publish(face: &Face, changes: &[GroupChange]) {
         let c = &changes[i];
         i += 1;
         let note = match &c.event {
-            GroupEvent::MemberJoined { group, user, by: Some(by) } => {
-                let (mut ids, mut notify) = (vec![user.clone()], c.notify.clone());
-                while let Some(GroupChange {
-                    event: GroupEvent::MemberJoined { group: g2, user, by: Some(b2) },
-                    notify: n,
-                    ..
-                }) = changes.get(i)
-                {
-                    if g2 != group || b2 != by {
-                        break;
-                    }
-                    ids.push(user.clone());
-                    union(&mut notify, n);
-                    i += 1;
-                }
-                let group = &changes[i - 1].group;
+            GroupEvent::MemberJoined { group, by: Some(by), .. } => {
+                let (ids, notify, group) = run(changes, &mut i, |e| match e {
+                    GroupEvent::MemberJoined { group: g2, user, by: Some(b2) } if g2 == group && b2 == by => Some(user),
+                    _ => None,
+                });
                 Note { group, from: by.clone(), op: op::ADD_MEMBERS, data: data(json!({ "ids": ids })), notify }
             }
             GroupEvent::MemberJoined { user, by: None, .. } => {
                 let d = data(json!({ "id": user }));
                 Note { group: &c.group, from: user.clone(), op: op::PASS_APPLY, data: d, notify: c.notify.clone() }
             }
-            GroupEvent::MemberRemoved { group, user, by } => {
-                let (mut ids, mut notify) = (vec![user.clone()], c.notify.clone());
-                while let Some(GroupChange {
-                    event: GroupEvent::MemberRemoved { group: g2, user, by: b2 },
-                    notify: n,
-                    ..
-                }) = changes.get(i)
-                {
-                    if g2 != group || b2 != by {
-                        break;
-                    }
-                    ids.push(user.clone());
-                    union(&mut notify, n);
-                    i += 1;
-                }
-                let group = &changes[i - 1].group;
+            GroupEvent::MemberRemoved { group, by, .. } => {
+                let (ids, notify, group) = run(changes, &mut i, |e| match e {
+                    GroupEvent::MemberRemoved { group: g2, user, by: b2 } if g2 == group && b2 == by => Some(user),
+                    _ => None,
+                });
                 let from = owner_or(group, by);
                 Note { group, from, op: op::REMOVE_MEMBERS, data: data(json!({ "ids": ids })), notify }
             }

@@ -22,13 +22,13 @@ use super::super::rest::teams::{refusal, tid_of, RULES};
 use super::super::store::Refusal;
 use super::super::Face;
 use super::mailbox::{self, Sender};
-use super::{now_ms, property_array, team_push, team_wire};
+use super::{bad, now_ms, param, property_array, team_push, team_wire};
 use crate::groups::{Actor, Changes, GroupError, GroupRecord};
 use serde_json::{json, Value};
 use unim_core::{GroupKind, GroupSpec, JoinOutcome, JoinPolicy, Role};
 use unim_netease::error::code;
 use unim_netease::link::ids::team as ttag;
-use unim_netease::link::{cmd, Param, Property, Request, Response};
+use unim_netease::link::{cmd, Property, Request, Response};
 use unim_netease::message::number;
 
 /// A mute without a length: a hundred years.
@@ -38,14 +38,6 @@ const TYPE_NORMAL: i64 = 0;
 
 /// A command's answer: the code (200, or 808 for a pending application) and `r`.
 pub(super) type Answer = Result<(i64, Vec<Value>), Refusal>;
-
-fn bad(what: impl Into<String>) -> Refusal {
-    Refusal::new(code::BAD_PARAM, what)
-}
-
-fn param<'a>(request: &'a Request, i: usize, what: &str) -> Result<&'a Param, Refusal> {
-    request.param(i).map_err(|_| bad(format!("{what} is missing")))
-}
 
 /// A tid parameter (a Long, sent as a number or a decimal string).
 fn tid(request: &Request, i: usize) -> Result<String, Refusal> {

@@ -9,18 +9,13 @@
 
 use super::super::link::{server_kick, KickTarget};
 use super::super::Face;
-use super::Refusal;
+use super::{bad, Refusal};
 use serde_json::{json, Map, Value};
-use unim_netease::error::code;
 // The limits are the adapter's (netease.md 3.1), so the two sides cannot drift.
 use unim_netease::rest::{MAX_KICK_DEVICE_IDS, MAX_KICK_EXTENSION_CHARS};
 
 /// The V2 code for an account that does not exist.
 pub(super) const ACCOUNT_NOT_EXIST: i64 = 102_404;
-
-fn bad(desc: impl Into<String>) -> Refusal {
-    Refusal::new(code::BAD_PARAM, desc)
-}
 
 /// Kicks links of `account_id` as the JSON `body` asks.
 pub(super) fn kick(face: &Face, account_id: &str, body: &Map<String, Value>) -> Result<Value, Refusal> {

@@ -16,7 +16,7 @@
 use super::super::link::mailbox::{self, Sender, Shown};
 use super::super::Face;
 use super::form::Form;
-use super::Refusal;
+use super::{bad, object, Refusal};
 use serde_json::{json, Map, Value};
 use unim_core::ConversationKind;
 use unim_netease::accid::check_accid;
@@ -27,17 +27,6 @@ type Reply = Result<Map<String, Value>, Refusal>;
 
 /// The most messages or sessions one query returns.
 const MAX_LIMIT: u64 = 100;
-
-fn bad(desc: impl Into<String>) -> Refusal {
-    Refusal::new(code::BAD_PARAM, desc)
-}
-
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
 
 /// An existing account named by the field `name`: 414 when malformed, 404 when unknown.
 fn account(face: &Face, form: &Form, name: &str) -> Result<String, Refusal> {

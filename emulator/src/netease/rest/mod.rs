@@ -205,6 +205,20 @@ fn v1_form(headers: &HeaderMap, body: &[u8]) -> Result<Form, Refusal> {
     Form::parse(body)
 }
 
+/// A 414 refusal: what every endpoint answers for a missing or malformed field.
+fn bad(desc: impl Into<String>) -> Refusal {
+    Refusal::new(code::BAD_PARAM, desc)
+}
+
+/// `v` as a reply's fields; anything but an object (never built by the
+/// endpoints) gives none.
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::store::AuthType;

@@ -11,7 +11,7 @@ use super::super::group_push;
 use super::super::Face;
 use super::form::Form;
 use super::teams::refusal;
-use super::Refusal;
+use super::{bad, object, Refusal};
 use crate::groups::Actor;
 use crate::messages::StoredMessage;
 use serde_json::{json, Map, Value};
@@ -28,10 +28,6 @@ type Reply = Result<Map<String, Value>, Refusal>;
 const FIRST_ID_SERVER: u64 = 10_000_000_000;
 /// The most messages one query returns.
 const MAX_LIMIT: u64 = 100;
-
-fn bad(desc: impl Into<String>) -> Refusal {
-    Refusal::new(code::BAD_PARAM, desc)
-}
 
 /// The msgid of a stored message.
 fn msgid(m: &StoredMessage) -> u64 {
@@ -56,13 +52,6 @@ pub(super) fn send(face: &Face, from: &str, tid: &str, body: MessageBody) -> Rep
     }
     let m = &stored.message;
     Ok(object(json!({"data": {"msgid": msgid(m), "timetag": m.time_ms, "antispam": false}})))
-}
-
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
 }
 
 /// A history entry: text bodies as the JSON object `{"msg": ...}`, custom

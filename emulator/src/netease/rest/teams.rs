@@ -32,10 +32,10 @@
 use super::super::group_push;
 use super::super::Face;
 use super::form::Form;
-use super::Refusal;
+use super::{bad, object, Refusal};
 use crate::groups::{Actor, GroupChange, GroupError, GroupRecord, GroupRules};
 use serde_json::{json, Map, Value};
-use unim_core::{GroupKind, GroupSpec, JoinPolicy, OwnerLeave, Role};
+use unim_core::{GroupKind, GroupSpec, JoinPolicy, Role};
 use unim_netease::accid::check_accid;
 use unim_netease::error::code;
 use unim_netease::rest::teams::{
@@ -56,18 +56,14 @@ const MAX_QUERY_TIDS: usize = 200;
 /// A mute without an end (`team/muteTlist` without `muteDuration`): 100 years.
 const FOREVER_SECS: u64 = 100 * 365 * 24 * 3600;
 
-/// NetEase's team rules: owner and managers manage, the owner cannot leave
-/// (hand the team over first), `invitemode` 1 lets every member invite.
+/// NetEase's team rules: the managed defaults (owner and managers manage, the
+/// owner cannot leave but hands the team over first, `invitemode` 1 lets every
+/// member invite) with NetEase's own manager and member limits.
 pub(in crate::netease) const RULES: GroupRules = GroupRules {
-    private_members_invite: true,
-    private_members_edit: false,
-    private_owner_dismiss: true,
-    private_admins_and_mutes: true,
-    private_owner_leave: OwnerLeave::Refused,
-    public_owner_leave: OwnerLeave::Refused,
     max_admins: MAX_MANAGERS,
     default_max_members: DEFAULT_MEMBER_LIMIT,
     max_members_cap: MEMBER_LIMIT_CAP,
+    ..GroupRules::MANAGED
 };
 
 /// The tid of the engine's group number `n`.
@@ -88,17 +84,6 @@ pub(in crate::netease) fn refusal(e: GroupError) -> Refusal {
         GroupError::Invalid(_) => code::BAD_PARAM,
     };
     Refusal::new(code, e.to_string())
-}
-
-fn bad(desc: impl Into<String>) -> Refusal {
-    Refusal::new(code::BAD_PARAM, desc)
-}
-
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
 }
 
 /// Tells the members over their links.

@@ -98,12 +98,7 @@ pub(super) fn create_group(face: &Face, actor: Actor<'_>, f: Fields<'_>) -> Repl
     }
     let name = f.str_req("Name")?;
     check_len("Name", name, MAX_NAME_BYTES)?;
-    let introduction = f.str_opt("Introduction")?;
-    check_len("Introduction", introduction.unwrap_or(""), MAX_INTRODUCTION_BYTES)?;
-    let notification = f.str_opt("Notification")?;
-    check_len("Notification", notification.unwrap_or(""), MAX_NOTIFICATION_BYTES)?;
-    let face_url = f.str_opt("FaceUrl")?;
-    check_len("FaceUrl", face_url.unwrap_or(""), MAX_FACE_URL_BYTES)?;
+    let Profile { introduction, notification, face_url } = profile(f)?;
     let apply = match f.str_opt("ApplyJoinOption")?.filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(join_option_from_wire(s).ok_or_else(|| {
@@ -198,6 +193,33 @@ pub(super) fn create_group(face: &Face, actor: Actor<'_>, f: Fields<'_>) -> Repl
     Ok(ok(json!({ "GroupId": id })))
 }
 
+/// The optional profile texts `create_group` and `modify_group_base_info`
+/// both take, each within its limit.
+struct Profile<'a> {
+    introduction: Option<&'a str>,
+    notification: Option<&'a str>,
+    face_url: Option<&'a str>,
+}
+
+/// Reads and length-checks the [`Profile`] texts in one fixed order, so both
+/// calls name the same field when several are too long.
+fn profile<'a>(f: Fields<'a>) -> Result<Profile<'a>, Refusal> {
+    let introduction = f.str_opt("Introduction")?;
+    check_len("Introduction", introduction.unwrap_or(""), MAX_INTRODUCTION_BYTES)?;
+    let notification = f.str_opt("Notification")?;
+    check_len("Notification", notification.unwrap_or(""), MAX_NOTIFICATION_BYTES)?;
+    let face_url = f.str_opt("FaceUrl")?;
+    check_len("FaceUrl", face_url.unwrap_or(""), MAX_FACE_URL_BYTES)?;
+    Ok(Profile { introduction, notification, face_url })
+}
+
+/// One list of the optional `ResponseFilter`; none when the call has no
+/// filter or the filter leaves the list out (the callers tell those apart
+/// through the filter itself).
+fn filter_list(filter: Option<Fields<'_>>, key: &str) -> Result<Option<Vec<String>>, Refusal> {
+    filter.map(|r| r.list(key)).transpose().map(Option::flatten)
+}
+
 /// `get_group_info`: `GroupIdList` (≤50), `ResponseFilter`? with
 /// `GroupBaseInfoFilter` and `MemberInfoFilter`. Each group answers on its
 /// own (`ErrorCode` 10010/10015 inside `GroupInfo`); without a filter the
@@ -207,14 +229,8 @@ pub(super) fn get_group_info(face: &Face, actor: Actor<'_>, f: Fields<'_>) -> Re
     let ids = f.list("GroupIdList")?.unwrap_or_default();
     check_batch("GroupIdList", ids.len(), MAX_INFO_GROUPS)?;
     let filter = f.object("ResponseFilter")?;
-    let base_filter = match filter {
-        Some(r) => r.list("GroupBaseInfoFilter")?,
-        None => None,
-    };
-    let member_filter = match filter {
-        Some(r) => r.list("MemberInfoFilter")?,
-        None => None,
-    };
+    let base_filter = filter_list(filter, "GroupBaseInfoFilter")?;
+    let member_filter = filter_list(filter, "MemberInfoFilter")?;
     let with_members = filter.is_none() || member_filter.is_some();
     let now_ms = face.engine.now_ms();
     let items: Vec<Value> = ids
@@ -265,12 +281,7 @@ pub(super) fn modify_group_base_info(face: &Face, actor: Actor<'_>, f: Fields<'_
         }
         check_len("Name", n, MAX_NAME_BYTES)?;
     }
-    let introduction = f.str_opt("Introduction")?;
-    check_len("Introduction", introduction.unwrap_or(""), MAX_INTRODUCTION_BYTES)?;
-    let notification = f.str_opt("Notification")?;
-    check_len("Notification", notification.unwrap_or(""), MAX_NOTIFICATION_BYTES)?;
-    let face_url = f.str_opt("FaceUrl")?;
-    check_len("FaceUrl", face_url.unwrap_or(""), MAX_FACE_URL_BYTES)?;
+    let Profile { introduction, notification, face_url } = profile(f)?;
     if let Some(max) = f.u64_opt("MaxMemberNum")? {
         if max != u64::from(g.max_members) {
             return Err(Refusal::new(ERR_PARAM, "this server fixes MaxMemberNum when the group is created"));
@@ -386,14 +397,8 @@ pub(super) fn get_joined_group_list(face: &Face, actor: Actor<'_>, f: Fields<'_>
     }
     let type_filter = f.str_opt("GroupType")?.filter(|t| !t.is_empty());
     let filter = f.object("ResponseFilter")?;
-    let base_filter = match filter {
-        Some(r) => r.list("GroupBaseInfoFilter")?,
-        None => None,
-    };
-    let self_filter = match filter {
-        Some(r) => r.list("SelfInfoFilter")?,
-        None => None,
-    };
+    let base_filter = filter_list(filter, "GroupBaseInfoFilter")?;
+    let self_filter = filter_list(filter, "SelfInfoFilter")?;
     let groups: Vec<GroupRecord> = face
         .engine
         .joined_groups(user)
