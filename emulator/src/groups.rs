@@ -51,7 +51,9 @@ pub struct GroupRules {
 
 impl GroupRules {
     /// Rules where the owner and admins manage, members may not, and the owner
-    /// must hand over before leaving (Easemob's and NetEase's defaults).
+    /// must hand over before leaving: Easemob's as they are (easemob.md
+    /// section 5: at most 99 admins besides the owner, `maxusers` 200 unless
+    /// asked, 3000 on the flagship plan), NetEase's with its own limits.
     pub const MANAGED: GroupRules = GroupRules {
         private_members_invite: true,
         private_members_edit: false,
@@ -421,9 +423,9 @@ impl Groups {
         let mut changes = Vec::new();
         for u in users {
             if group.member(u).is_some() {
-                let mut notify = group.member_ids();
+                // Told before the removal, so the removed member hears of it too.
+                let notify = group.member_ids();
                 group.members.retain(|m| &m.user != u);
-                notify.dedup();
                 let event = GroupEvent::MemberRemoved { group: id.to_owned(), user: u.clone(), by: by(actor) };
                 changes.push(change(event, notify, group));
             }

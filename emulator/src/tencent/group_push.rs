@@ -21,7 +21,7 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 use unim_core::{GroupEvent, GroupKind, Role};
 use unim_tencent::link::servcmd;
-use unim_tencent::msg::{body_to_elems, msg_random, parse_msg_key};
+use unim_tencent::msg::body_to_elems;
 
 /// `Event` of a push carrying group messages.
 pub(crate) const EVENT_GROUP_MSG: u32 = 3;
@@ -98,8 +98,7 @@ pub(crate) fn group_type(kind: GroupKind) -> &'static str {
 /// A group message as a `GroupMsgArray` item (also an `openim.getmsg`
 /// `EventArray` item and, with `MsgKey`, what `group_msg_get` returns).
 pub(crate) fn message_item(m: &StoredMessage, group: Option<&GroupRecord>) -> Value {
-    let time = m.time_ms / 1000;
-    let random = parse_msg_key(&m.server_id).map(|(_, r, _)| r).unwrap_or_else(|| u64::from(msg_random(&m.client_id)));
+    let (seq, random, time) = super::groups::group_msg_parts(m);
     let mut info = Map::new();
     info.insert("GroupId".into(), json!(m.to));
     if let Some(g) = group {
@@ -111,7 +110,7 @@ pub(crate) fn message_item(m: &StoredMessage, group: Option<&GroupRecord>) -> Va
         "From_Account": m.from,
         "ToGroupId": m.to,
         "GroupInfo": Value::Object(info),
-        "MsgSeq": m.group_seq,
+        "MsgSeq": seq,
         "MsgRandom": random,
         "MsgTimeStamp": time,
         "MsgClientTime": time,

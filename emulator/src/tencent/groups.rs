@@ -26,10 +26,12 @@ use unim_core::OwnerLeave;
 use unim_tencent::rest::groups::{AUTO_ID_PREFIX, MAX_GROUP_ID_BYTES, MAX_MEMBER_LIMIT};
 
 /// For the web link's group pushes (`group_push::deliver`).
-#[allow(unused_imports)]
-pub(crate) use messages::{group_msg_item, group_msg_parts};
+pub(crate) use messages::group_msg_parts;
 
-/// Tencent's group rules.
+/// Tencent's group rules (tencent.md 2.7): a Work (`Private`) group lets any
+/// member invite and edit, has no admins or mutes, lets the owner quit
+/// (leaving it owner-less) and is dismissed by the App admin only; a Public
+/// group's owner must hand it over before quitting (10009).
 pub(crate) const RULES: GroupRules = GroupRules {
     private_members_invite: true,
     private_members_edit: true,
@@ -37,9 +39,10 @@ pub(crate) const RULES: GroupRules = GroupRules {
     private_admins_and_mutes: false,
     private_owner_leave: OwnerLeave::LeavesOwnerless,
     public_owner_leave: OwnerLeave::Refused,
-    // Public and Meeting groups allow 10 admins (Group System doc).
+    // Public and Meeting groups allow 10 admins: Tencent's Group System page
+    // (1047/33529); the fact sheet does not repeat the number.
     max_admins: 10,
-    // Pro edition default; Ultimate raised to 6000.
+    // The Pro edition's member limit (tencent.md 2.7); Ultimate goes to 6000.
     default_max_members: 200,
     max_members_cap: MAX_MEMBER_LIMIT,
 };

@@ -28,22 +28,11 @@ use crate::easemob::store::TokenRefusal;
 use crate::groups::{Actor, GroupChange, GroupError, GroupRecord, GroupRules};
 use axum::http::Method;
 use serde_json::{json, Map, Value};
-use unim_core::{GroupKind, GroupSpec, JoinPolicy, OwnerLeave, Role};
+use unim_core::{GroupKind, GroupSpec, JoinPolicy, Role};
 
-/// Easemob's group rules: owner and admins manage (at most 99 admins), the
-/// owner must transfer before leaving, 200 members unless asked, at most
-/// 3000 (the flagship plan's limit, easemob.md section 5).
-pub(crate) const RULES: GroupRules = GroupRules {
-    private_members_invite: true,
-    private_members_edit: false,
-    private_owner_dismiss: true,
-    private_admins_and_mutes: true,
-    private_owner_leave: OwnerLeave::Refused,
-    public_owner_leave: OwnerLeave::Refused,
-    max_admins: 99,
-    default_max_members: 200,
-    max_members_cap: 3000,
-};
+/// Easemob's group rules: the engine's managed rules are Easemob's (their
+/// doc cites easemob.md section 5).
+pub(crate) const RULES: GroupRules = GroupRules::MANAGED;
 
 /// The first group id: ids are 15 decimal digits (easemob.md section 5).
 const FIRST_GROUP_ID: u64 = 200_000_000_000_000;
